@@ -1,0 +1,41 @@
+/* firewall — doors as nftables set elements with timeouts (libnftables).
+ *
+ * postern owns one table (`inet TABLE`) and nothing else. It holds:
+ *   set protected  { inet_proto . inet_service }            the guarded doors
+ *   set leases4    { ipv4_addr . inet_proto . inet_service; flags timeout }
+ *   set leases6    { ipv6_addr . inet_proto . inet_service; flags timeout }
+ *   chain input    hook input, priority filter - 10
+ * In FIREWALL_DROP mode the chain drops a protected door unless the packet's
+ * source . proto . port is leased; in FIREWALL_MARK mode it sets the mark on
+ * leased packets and the operator's own chain accepts that mark.
+ * A lease is a set element with a timeout: when postern dies, doors still close
+ * on schedule in the kernel, and protected ports stay closed (fail closed). */
+#ifndef POSTERN_FIREWALL_H
+#define POSTERN_FIREWALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "config.h"
+#include "errbuf.h"
+
+struct firewall;
+
+/* Creates the table, sets and chain if missing, and replaces the chain's rules
+ * and the protected set's contents with the config's. Existing leases are
+ * kept (a restart closes nothing early). Never touches other tables. */
+struct firewall *firewall_open(const struct config *c, struct errbuf *err);
+/* Frees the handle; the table and its leases stay in the kernel. NULL ok. */
+void firewall_close(struct firewall *fw);
+
+/* Opens each of ports[0..n) for addr for lease seconds, in one atomic
+ * transaction; an existing lease for the same element is replaced. */
+int firewall_grant(struct firewall *fw, const struct addr *addr,
+	const struct portspec *ports, size_t n, uint32_t lease, struct errbuf *err)
+	__attribute__((warn_unused_result));
+
+/* Deletes the whole table (for `posternd --remove-firewall`). */
+int firewall_remove(const char *table, struct errbuf *err);
+
+#endif

@@ -1,0 +1,47 @@
+/* state — postern's durable memory: replay records and lease history, in one
+ * SQLite file (WAL journal, synchronous=FULL).
+ *
+ * A door is opened only after state_record_knock() has returned STATE_FRESH,
+ * which means the replay record is on disk. If the store cannot be written the
+ * answer is STATE_ERROR and the caller refuses the knock (fail closed).
+ * The interface is small on purpose so that a shared store (DESIGN §9) can
+ * implement it later. */
+#ifndef POSTERN_STATE_H
+#define POSTERN_STATE_H
+
+#include <stdint.h>
+
+#include "addr.h"
+#include "errbuf.h"
+#include "knock.h"
+
+struct state;
+
+enum state_result {
+	STATE_FRESH = 0, /* first time seen; now recorded durably */
+	STATE_REPLAY, /* already recorded: refuse */
+	STATE_ERROR, /* store unusable: refuse (fail closed) */
+};
+
+/* Opens or creates the database at path (mode 0600; parent directory must
+ * exist). Creates the schema if missing; refuses a schema of another version. */
+struct state *state_open(const char *path, struct errbuf *err);
+/* NULL is a no-op. */
+void state_close(struct state *s);
+
+/* Durably records that user's knock with this nonce was used. knock_time is
+ * the knock's timestamp, kept so the record can be pruned once no window can
+ * accept it. */
+enum state_result state_record_knock(struct state *s, const char *user,
+	const uint8_t nonce[static KNOCK_NONCE_BYTES], uint64_t knock_time,
+	struct errbuf *err) __attribute__((warn_unused_result));
+
+/* Appends one granted lease to the history (for audits and reports). */
+int state_record_lease(struct state *s, const char *user, const struct addr *addr,
+	const struct portspec *port, uint64_t opened_at, uint32_t lease,
+	struct errbuf *err) __attribute__((warn_unused_result));
+
+/* Deletes replay records with knock_time < before. Returns rows deleted or -1. */
+long state_prune(struct state *s, uint64_t before, struct errbuf *err);
+
+#endif

@@ -1,0 +1,112 @@
+/* config — postern.conf: parse, validate, load key files, print normalised.
+ *
+ * INI syntax (parsed by inih). A config is accepted whole or refused whole:
+ * the first error is reported as "FILE:LINE: reason" and nothing is returned.
+ * etc/postern.conf is the commented example; man/postern.conf.5 the reference.
+ *
+ *   [daemon]
+ *   interfaces   = any | IFNAME[, IFNAME...]   (default any)
+ *   knock_ports  = udp/62201[, udp/N...]        UDP ports whose datagrams are
+ *                                               inspected (default udp/62201)
+ *   state        = /var/lib/postern/state.db
+ *   table        = postern                       nftables table (inet family)
+ *   run_as       = postern                       user of the capture child
+ *   window       = 60s                           freshness, +/- (1..600 s)
+ *   default_lease= 30s     max_lease = 1h
+ *   firewall     = drop | mark                   see DESIGN §6
+ *   mark         = 0x10000                       for firewall = mark
+ *
+ *   [protect]
+ *   ports        = tcp/22, tcp/443               doors postern guards
+ *
+ *   [user NAME]
+ *   key          = /etc/postern/users/NAME.key   (mode 0600, owner root)
+ *   open         = tcp/22[, ...]                 ports this user may open
+ *                                                (each must be protected)
+ *   max_lease    = 5m                            (<= daemon max_lease)
+ *   targets      = source | CIDR[, CIDR...]      addresses a knock may name
+ *                                                besides its own source
+ *                                                (default: source only)
+ *   disabled     = no
+ */
+#ifndef POSTERN_CONFIG_H
+#define POSTERN_CONFIG_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "addr.h"
+#include "errbuf.h"
+#include "knock.h"
+
+#define CONFIG_MAX_IFACES 16
+#define CONFIG_MAX_PORTS 64
+#define CONFIG_MAX_CIDRS 16
+#define CONFIG_NAME_MAX 64
+#define CONFIG_TABLE_MAX 32
+
+enum firewall_mode {
+	FIREWALL_DROP, /* postern's chain drops protected ports unless leased */
+	FIREWALL_MARK, /* postern's chain marks leased packets; operator accepts the mark */
+};
+
+struct config_user {
+	char name[CONFIG_NAME_MAX];
+	char key_path[PATH_MAX];
+	struct user_keys keys; /* derived from the key file's secret */
+	struct portspec open[CONFIG_MAX_PORTS];
+	size_t nopen;
+	uint32_t max_lease; /* seconds */
+	struct cidr targets[CONFIG_MAX_CIDRS]; /* allowed explicit targets */
+	size_t ntargets;
+	bool disabled;
+	unsigned line; /* line of the [user NAME] header */
+};
+
+struct config {
+	char path[PATH_MAX];
+	bool all_ifaces;
+	char ifaces[CONFIG_MAX_IFACES][IF_NAMESIZE];
+	size_t nifaces;
+	struct portspec knock_ports[CONFIG_MAX_PORTS];
+	size_t nknock_ports;
+	char state_path[PATH_MAX];
+	char table[CONFIG_TABLE_MAX];
+	char run_as[CONFIG_NAME_MAX];
+	uint32_t window; /* seconds, +/- */
+	uint32_t default_lease;
+	uint32_t max_lease;
+	enum firewall_mode firewall;
+	uint32_t mark;
+	struct portspec protect[CONFIG_MAX_PORTS];
+	size_t nprotect;
+	struct config_user *users;
+	size_t nusers;
+};
+
+/* Flags for config_load. */
+#define CONFIG_LOAD_KEYS 1u /* read each user's key file (the daemon does) */
+
+/* Parses and validates path. On success returns 0 and a config the caller
+ * frees with config_free. On failure returns -1 and err holds
+ * "PATH:LINE: reason" (LINE omitted when the problem is the file itself). */
+int config_load(const char *path, unsigned flags, struct config **out,
+	struct errbuf *err) __attribute__((warn_unused_result));
+/* As config_load, from a string (for tests and the fuzzer); name is used in
+ * messages. Key files are read only with CONFIG_LOAD_KEYS. */
+int config_load_string(const char *text, const char *name, unsigned flags,
+	struct config **out, struct errbuf *err) __attribute__((warn_unused_result));
+/* Wipes keys and frees. NULL is a no-op. */
+void config_free(struct config *c);
+/* Prints the normalised config (all defaults spelled out, no secrets). */
+void config_print(const struct config *c, FILE *f);
+/* The user called name, or NULL. */
+const struct config_user *config_find_user(const struct config *c, const char *name);
+/* True if p is in c->protect. */
+bool config_is_protected(const struct config *c, const struct portspec *p);
+
+#endif
