@@ -1,0 +1,127 @@
+/* postern keygen — create a user's secret key file.
+ *
+ * The key is symmetric: the client and the server hold the same 32-byte
+ * secret, each in a mode-0600 file. keygen writes the client's copy (and,
+ * with --server-out, the server's) and prints the config lines to add. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "keyfile.h"
+
+static void keygen_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: postern keygen --user NAME [--out FILE] [--server-out FILE]\n"
+		"\n"
+		"Creates a new secret key for NAME in a file of mode 0600. The server\n"
+		"needs the same key: copy it over a secure channel (or use --server-out\n"
+		"on the server itself) and add the printed [user] section to postern.conf.\n"
+		"\n"
+		"  -u, --user NAME        the user name ([A-Za-z0-9._-], up to 63 chars)\n"
+		"  -o, --out FILE         where to write (default ~/.config/postern/NAME.key)\n"
+		"  -s, --server-out FILE  also write the server's copy to FILE\n"
+		"  -h, --help             this help\n"
+		"Existing files are never overwritten.\n");
+}
+
+/* Creates the directory of path (one level, mode 0700) if it is missing. */
+static void make_parent_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return;
+	*slash = '\0';
+	if (mkdir(dir, 0700) < 0 && errno == ENOENT) {
+		/* ~/.config may be missing too */
+		char *up = strrchr(dir, '/');
+		if (up && up != dir) {
+			*up = '\0';
+			mkdir(dir, 0700);
+			*up = '/';
+			mkdir(dir, 0700);
+		}
+	}
+}
+
+static int write_copy(const char *path, const struct keyfile *kf)
+{
+	struct errbuf err;
+	make_parent_dir(path);
+	if (keyfile_write(path, kf, &err) < 0) {
+		fprintf(stderr, "postern keygen: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_keygen(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "user", required_argument, NULL, 'u' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "server-out", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *user = NULL, *out = NULL, *server_out = NULL;
+	char default_out[PATH_MAX];
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "u:o:s:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'u': user = optarg; break;
+		case 'o': out = optarg; break;
+		case 's': server_out = optarg; break;
+		case 'h': keygen_usage(stdout); return EXIT_OK;
+		default: keygen_usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc || !user) {
+		fprintf(stderr, "postern keygen: %s\n",
+			user ? "unexpected argument" : "--user NAME is required");
+		keygen_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!keyfile_user_valid(user)) {
+		fprintf(stderr, "postern keygen: invalid user name '%s' (use letters, "
+			"digits, '.', '_' and '-', up to 63 characters)\n", user);
+		return EXIT_USAGE;
+	}
+	if (!out) {
+		if (!default_key_path(user, default_out, sizeof default_out)) {
+			fprintf(stderr, "postern keygen: no home directory; use --out FILE\n");
+			return EXIT_USAGE;
+		}
+		out = default_out;
+	}
+
+	struct keyfile kf;
+	keyfile_generate(&kf, user);
+	int rc = write_copy(out, &kf);
+	if (rc == 0 && server_out)
+		rc = write_copy(server_out, &kf);
+	keyfile_wipe(&kf);
+	if (rc < 0)
+		return EXIT_KEY;
+
+	printf("Wrote a new secret key for %s to %s (mode 0600).\n", user, out);
+	if (server_out)
+		printf("Wrote the server's copy to %s (mode 0600).\n", server_out);
+	else
+		printf("The server needs the same key: copy it over a secure channel to\n"
+			"/etc/postern/users/%s.key (mode 0600, owner root).\n", user);
+	printf("\nAdd to the server's postern.conf:\n\n[user %s]\n", user);
+	if (server_out)
+		printf("key = %s\n", server_out);
+	else
+		printf("key = /etc/postern/users/%s.key\n", user);
+	printf("open = tcp/22\n");
+	return EXIT_OK;
+}

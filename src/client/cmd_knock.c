@@ -1,0 +1,274 @@
+/* postern knock — build, seal and send one single-packet knock (UDP). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "commands.h"
+#include "keyfile.h"
+#include "knock.h"
+
+#define DEFAULT_KNOCK_PORT "62201"
+#define DEFAULT_LEASE_SECONDS 30
+#define MAX_LEASE_SECONDS 65535
+
+struct knock_opts {
+	const char *server;
+	const char *user;
+	const char *key_path;
+	const char *port;
+	const char *target; /* "source", "auto" or an address */
+	int family; /* AF_UNSPEC, AF_INET, AF_INET6 */
+	bool quiet;
+	struct knock k;
+};
+
+static void knock_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: postern knock --server HOST --user NAME --open PROTO/PORT\n"
+		"                     [--open ...] [--lease 30s] [--target source|auto|ADDR]\n"
+		"                     [--port 62201] [--key FILE] [-4|-6] [--quiet]\n"
+		"\n"
+		"Sends one encrypted, one-time UDP datagram asking HOST to open ports\n"
+		"for a while. Nothing is answered: check by connecting afterwards.\n"
+		"\n"
+		"  -s, --server HOST   the postern server (name or address)\n"
+		"  -u, --user NAME     your user name on that server\n"
+		"  -o, --open P/N      a port to open, e.g. tcp/22 (up to %d, repeatable)\n"
+		"  -l, --lease TIME    how long the door stays open: 30s, 5m, 1h (default 30s)\n"
+		"  -t, --target WHAT   which address to open for: 'source' (default: the\n"
+		"                      address the server sees), 'auto' (this host's own\n"
+		"                      address towards the server, named in the knock), or\n"
+		"                      an explicit address (the server's policy must allow it)\n"
+		"  -p, --port N        the server's knock port (default " DEFAULT_KNOCK_PORT ")\n"
+		"  -k, --key FILE      key file (default ~/.config/postern/NAME.key)\n"
+		"  -4, -6              use IPv4 or IPv6 only\n"
+		"  -q, --quiet         print nothing on success\n"
+		"  -h, --help          this help\n",
+		KNOCK_MAX_PORTS);
+}
+
+static int add_ports(struct knock *k, const char *list)
+{
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s", list);
+	for (char *save, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		if (k->nports == KNOCK_MAX_PORTS) {
+			fprintf(stderr, "postern knock: at most %d ports per knock\n", KNOCK_MAX_PORTS);
+			return -1;
+		}
+		if (!portspec_parse(tok, &k->ports[k->nports])) {
+			fprintf(stderr, "postern knock: bad port '%s' (expected tcp/N or udp/N)\n", tok);
+			return -1;
+		}
+		k->nports++;
+	}
+	return 0;
+}
+
+static int parse_knock_opts(int argc, char **argv, struct knock_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "server", required_argument, NULL, 's' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "open", required_argument, NULL, 'o' },
+		{ "lease", required_argument, NULL, 'l' },
+		{ "target", required_argument, NULL, 't' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint32_t lease = DEFAULT_LEASE_SECONDS;
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "s:u:o:l:t:p:k:q46h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's': o->server = optarg; break;
+		case 'u': o->user = optarg; break;
+		case 'o':
+			if (add_ports(&o->k, optarg) < 0)
+				return -1;
+			break;
+		case 'l':
+			if (!duration_parse(optarg, MAX_LEASE_SECONDS, &lease)) {
+				fprintf(stderr, "postern knock: bad lease '%s' (1s..18h, e.g. 30s, 5m)\n", optarg);
+				return -1;
+			}
+			break;
+		case 't': o->target = optarg; break;
+		case 'p': o->port = optarg; break;
+		case 'k': o->key_path = optarg; break;
+		case 'q': o->quiet = true; break;
+		case '4': o->family = AF_INET; break;
+		case '6': o->family = AF_INET6; break;
+		case 'h': knock_usage(stdout); exit(EXIT_OK);
+		default: return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "postern knock: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (!o->server || !o->user || o->k.nports == 0) {
+		fprintf(stderr, "postern knock: --server, --user and --open are required\n");
+		return -1;
+	}
+	char *end;
+	long port = strtol(o->port, &end, 10);
+	if (*end || port < 1 || port > 65535) {
+		fprintf(stderr, "postern knock: bad port number '%s'\n", o->port);
+		return -1;
+	}
+	o->k.action = KNOCK_ACTION_OPEN;
+	o->k.lease = (uint16_t)lease;
+	return 0;
+}
+
+static int load_keys(const struct knock_opts *o, struct user_keys *keys)
+{
+	char path[PATH_MAX];
+	struct keyfile kf;
+	struct errbuf err;
+	const char *p = o->key_path;
+	if (!p) {
+		if (!default_key_path(o->user, path, sizeof path)) {
+			fprintf(stderr, "postern knock: no home directory; use --key FILE\n");
+			return -1;
+		}
+		p = path;
+	}
+	if (keyfile_read(p, &kf, &err) < 0) {
+		fprintf(stderr, "postern knock: %s\n", err.msg);
+		return -1;
+	}
+	if (strcmp(kf.user, o->user) != 0) {
+		fprintf(stderr, "postern knock: %s is the key of user '%s', not '%s'\n",
+			p, kf.user, o->user);
+		keyfile_wipe(&kf);
+		return -1;
+	}
+	knock_derive_keys(kf.secret, keys);
+	keyfile_wipe(&kf);
+	return 0;
+}
+
+/* The local address the kernel would use towards the server. */
+static int local_address_towards(const struct addrinfo *ai, struct addr *out)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	int fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
+	if (rc == 0)
+		rc = getsockname(fd, (struct sockaddr *)&ss, &len);
+	close(fd);
+	if (rc < 0)
+		return -1;
+	memset(out, 0, sizeof *out);
+	out->family = (uint8_t)ss.ss_family;
+	if (ss.ss_family == AF_INET)
+		memcpy(out->bytes, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+	else
+		memcpy(out->bytes, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+	return 0;
+}
+
+static int set_target(struct knock_opts *o, const struct addrinfo *ai)
+{
+	if (!o->target || !strcmp(o->target, "source")) {
+		o->k.target_is_source = true;
+		return 0;
+	}
+	if (!strcmp(o->target, "auto")) {
+		if (local_address_towards(ai, &o->k.target) < 0) {
+			fprintf(stderr, "postern knock: cannot find this host's address "
+				"towards %s: %s\n", o->server, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (!addr_parse(o->target, &o->k.target)) {
+		fprintf(stderr, "postern knock: bad target '%s' (source, auto or an "
+			"IPv4/IPv6 address)\n", o->target);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_knock(int argc, char **argv)
+{
+	struct knock_opts o = { .port = DEFAULT_KNOCK_PORT, .family = AF_UNSPEC };
+	if (parse_knock_opts(argc, argv, &o) < 0) {
+		knock_usage(stderr);
+		return EXIT_USAGE;
+	}
+	struct addrinfo hints = { .ai_family = o.family, .ai_socktype = SOCK_DGRAM };
+	struct addrinfo *ai;
+	int gai = getaddrinfo(o.server, o.port, &hints, &ai);
+	if (gai != 0) {
+		fprintf(stderr, "postern knock: cannot resolve %s: %s\n", o.server, gai_strerror(gai));
+		return EXIT_NETWORK;
+	}
+	if (set_target(&o, ai) < 0) {
+		freeaddrinfo(ai);
+		return EXIT_USAGE;
+	}
+	struct user_keys keys;
+	if (load_keys(&o, &keys) < 0) {
+		freeaddrinfo(ai);
+		return EXIT_KEY;
+	}
+	o.k.timestamp = (uint64_t)time(NULL);
+	uint8_t wire[KNOCK_WIRE_BYTES];
+	int sealed = knock_seal(&keys, &o.k, wire);
+	knock_wipe_keys(&keys);
+	if (sealed < 0) {
+		const char *why = "invalid knock";
+		(void)knock_valid(&o.k, &why);
+		fprintf(stderr, "postern knock: %s\n", why);
+		freeaddrinfo(ai);
+		return EXIT_USAGE;
+	}
+
+	int rc = EXIT_NETWORK;
+	int fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || sendto(fd, wire, sizeof wire, 0, ai->ai_addr, ai->ai_addrlen) != sizeof wire) {
+		fprintf(stderr, "postern knock: sending to %s: %s\n", o.server, strerror(errno));
+	} else {
+		rc = EXIT_OK;
+		if (!o.quiet) {
+			char host[NI_MAXHOST] = "?", ports[64] = "", one[PORTSPEC_STRLEN];
+			getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof host, NULL, 0, NI_NUMERICHOST);
+			for (size_t i = 0; i < o.k.nports; i++) {
+				strncat(ports, i ? "," : "", sizeof ports - strlen(ports) - 1);
+				strncat(ports, portspec_format(&o.k.ports[i], one), sizeof ports - strlen(ports) - 1);
+			}
+			char target[ADDR_STRLEN];
+			printf("knock sent to %s udp/%s: open %s for %s, lease %us\n", host, o.port,
+				ports, o.k.target_is_source ? "source" : addr_format(&o.k.target, target),
+				(unsigned)o.k.lease);
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	sodium_memzero(wire, sizeof wire);
+	freeaddrinfo(ai);
+	return rc;
+}

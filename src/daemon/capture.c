@@ -1,0 +1,172 @@
+/* capture — see capture.h. */
+#include "capture.h"
+
+#include <pcap/pcap.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "carrier.h"
+#include "msg.h"
+
+/* Enough for the largest carrier packet plus link and IP headers. */
+#define CAPTURE_SNAPLEN 1024
+/* Kernel ring size: absorbs bursts while the child is busy. */
+#define CAPTURE_BUFFER_BYTES (8 * 1024 * 1024)
+/* Packets handled per dispatch call, so no handle starves the others. */
+#define CAPTURE_BATCH 512
+#define FILTER_MAX 8192
+
+struct capture_handle {
+	pcap_t *pcap;
+	int dlt;
+	char iface[IF_NAMESIZE];
+};
+
+struct capture {
+	struct capture_handle handles[CONFIG_MAX_IFACES];
+	size_t n;
+	capture_event_fn *on_event;
+	void *ctx;
+};
+
+static pcap_t *open_one(const char *iface, const char *filter, char *why, size_t whylen)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	struct bpf_program prog;
+	pcap_t *p = pcap_create(iface, errbuf);
+	if (!p) {
+		snprintf(why, whylen, "%s", errbuf);
+		return NULL;
+	}
+	pcap_set_snaplen(p, CAPTURE_SNAPLEN);
+	pcap_set_promisc(p, 0);
+	/* Immediate mode: hand each knock over at once (latency), not per block. */
+	pcap_set_immediate_mode(p, 1);
+	pcap_set_buffer_size(p, CAPTURE_BUFFER_BYTES);
+	int rc = pcap_activate(p);
+	if (rc < 0) {
+		snprintf(why, whylen, "%s", pcap_geterr(p));
+		goto fail;
+	}
+	if (pcap_setdirection(p, PCAP_D_IN) < 0 ||
+	    pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(why, whylen, "%s", pcap_geterr(p));
+		goto fail;
+	}
+	rc = pcap_setfilter(p, &prog);
+	pcap_freecode(&prog);
+	if (rc < 0 || pcap_setnonblock(p, 1, errbuf) < 0) {
+		snprintf(why, whylen, "%s", rc < 0 ? pcap_geterr(p) : errbuf);
+		goto fail;
+	}
+	return p;
+fail:
+	pcap_close(p);
+	return NULL;
+}
+
+struct capture *capture_open(const struct config *c, capture_event_fn *on_event,
+	void *ctx, struct errbuf *err)
+{
+	char filter[FILTER_MAX];
+	if (!carriers_bpf(c, filter, sizeof filter)) {
+		errbuf_set(err, "cannot build the capture filter (too many knock ports?)");
+		return NULL;
+	}
+	struct capture *cap = calloc(1, sizeof *cap);
+	if (!cap) {
+		errbuf_set(err, "out of memory");
+		return NULL;
+	}
+	cap->on_event = on_event;
+	cap->ctx = ctx;
+	size_t want = c->all_ifaces ? 1 : c->nifaces;
+	for (size_t i = 0; i < want; i++) {
+		const char *name = c->all_ifaces ? "any" : c->ifaces[i];
+		char why[PCAP_ERRBUF_SIZE];
+		pcap_t *p = open_one(name, filter, why, sizeof why);
+		if (!p) {
+			on_event(ctx, CAPTURE_MISSING, name, why);
+			continue;
+		}
+		struct capture_handle *h = &cap->handles[cap->n++];
+		h->pcap = p;
+		h->dlt = pcap_datalink(p);
+		snprintf(h->iface, sizeof h->iface, "%s", name);
+		on_event(ctx, CAPTURE_OPENED, name, "");
+	}
+	return cap;
+}
+
+void capture_close(struct capture *cap)
+{
+	if (!cap)
+		return;
+	for (size_t i = 0; i < cap->n; i++)
+		if (cap->handles[i].pcap)
+			pcap_close(cap->handles[i].pcap);
+	free(cap);
+}
+
+size_t capture_pollfds(const struct capture *cap, struct pollfd *pfds)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cap->n; i++) {
+		if (!cap->handles[i].pcap)
+			continue;
+		pfds[n].fd = pcap_get_selectable_fd(cap->handles[i].pcap);
+		pfds[n].events = POLLIN;
+		pfds[n].revents = 0;
+		n++;
+	}
+	return n;
+}
+
+struct dispatch_ctx {
+	capture_packet_fn *fn;
+	void *ctx;
+	int dlt;
+};
+
+static void on_pcap_packet(u_char *user, const struct pcap_pkthdr *h,
+	const u_char *bytes)
+{
+	struct dispatch_ctx *d = (struct dispatch_ctx *)user;
+	d->fn(d->ctx, d->dlt, bytes, h->caplen);
+}
+
+/* Maps the i-th pollable fd back to its handle (closed handles are skipped
+ * by capture_pollfds, so indexes shift). */
+static struct capture_handle *nth_open(struct capture *cap, size_t i)
+{
+	for (size_t k = 0; k < cap->n; k++) {
+		if (!cap->handles[k].pcap)
+			continue;
+		if (i-- == 0)
+			return &cap->handles[k];
+	}
+	return NULL;
+}
+
+int capture_dispatch(struct capture *cap, size_t i, capture_packet_fn *fn, void *ctx)
+{
+	struct capture_handle *h = nth_open(cap, i);
+	if (!h)
+		return 0;
+	struct dispatch_ctx d = { fn, ctx, h->dlt };
+	int n = pcap_dispatch(h->pcap, CAPTURE_BATCH, on_pcap_packet, (u_char *)&d);
+	if (n >= 0)
+		return n;
+	cap->on_event(cap->ctx, CAPTURE_DOWN, h->iface, pcap_geterr(h->pcap));
+	pcap_close(h->pcap);
+	h->pcap = NULL;
+	return -1;
+}
+
+size_t capture_count(const struct capture *cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cap->n; i++)
+		n += cap->handles[i].pcap != NULL;
+	return n;
+}

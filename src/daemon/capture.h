@@ -1,0 +1,41 @@
+/* capture — libpcap handles on the configured interfaces (or "any"), each with
+ * a kernel BPF filter built from the config by the carriers, so that only
+ * packets that could be knocks ever reach user space.
+ *
+ * Opened as root by the capture child before it drops privileges. No socket
+ * is ever bound for knocks: capture sees packets the kernel then drops. */
+#ifndef POSTERN_CAPTURE_H
+#define POSTERN_CAPTURE_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "errbuf.h"
+
+struct capture;
+
+/* Called for each captured packet with its link type. */
+typedef void capture_packet_fn(void *ctx, int dlt, const uint8_t *pkt, size_t len);
+/* Called for each interface whose state is known after capture_open (event is
+ * an enum capture_event from msg.h) and when one fails while running. */
+typedef void capture_event_fn(void *ctx, int event, const char *iface,
+	const char *detail);
+
+/* Opens every configured interface that can be opened; reports each through
+ * on_event. Returns NULL only if the filter cannot be built or memory ran
+ * out (a missing interface is not an error: it is reported and retried). */
+struct capture *capture_open(const struct config *c, capture_event_fn *on_event,
+	void *ctx, struct errbuf *err);
+void capture_close(struct capture *cap);
+
+/* Fills pfds (room for CONFIG_MAX_IFACES) with the pollable fds; returns how many. */
+size_t capture_pollfds(const struct capture *cap, struct pollfd *pfds);
+/* Reads what is ready on the handle behind pfds[i] (batch-limited). On a
+ * capture failure reports CAPTURE_DOWN and returns -1; else packets handled. */
+int capture_dispatch(struct capture *cap, size_t i, capture_packet_fn *fn, void *ctx);
+/* Number of interfaces currently captured. */
+size_t capture_count(const struct capture *cap);
+
+#endif

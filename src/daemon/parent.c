@@ -1,0 +1,307 @@
+/* parent — see parent.h. */
+#include "parent.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "grant.h"
+#include "log.h"
+#include "msg.h"
+
+#define RESTART_MIN_SECONDS 1
+#define RESTART_MAX_SECONDS 30
+/* A child that lived this long is healthy: the next crash starts back-off anew. */
+#define HEALTHY_CHILD_SECONDS 60
+#define PRUNE_EVERY_SECONDS 60
+
+enum iface_state { IFACE_UNKNOWN, IFACE_CAPTURING, IFACE_LOST };
+
+struct parent {
+	const struct config *config;
+	struct state *state;
+	struct firewall *fw;
+	const struct sandbox_user *user;
+	int sigfd;
+	pid_t child;
+	int sock; /* parent's end of the socketpair, -1 when no child */
+	uint64_t child_started;
+	uint64_t restart_at; /* when to start the next child (0: now) */
+	uint32_t backoff;
+	bool ready_logged;
+	uint64_t next_prune;
+	char ifaces[CONFIG_MAX_IFACES][IF_NAMESIZE];
+	enum iface_state ifstate[CONFIG_MAX_IFACES];
+	size_t nifaces;
+};
+
+static uint64_t now_seconds(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+static int spawn_child(struct parent *p)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		log_err("socketpair: %s", strerror(errno));
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		log_err("fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		close(p->sigfd);
+		child_main(p->config, sv[1], p->user);
+	}
+	close(sv[1]);
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	p->child = pid;
+	p->sock = sv[0];
+	p->child_started = now_seconds();
+	log_info("capture child started (pid %d)", (int)pid);
+	return 0;
+}
+
+static void kill_child(struct parent *p, const char *why)
+{
+	if (p->child <= 0)
+		return;
+	log_warn("stopping capture child (pid %d): %s", (int)p->child, why);
+	kill(p->child, SIGKILL);
+}
+
+static void describe_exit(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status) && WEXITSTATUS(status) == CHILD_EXIT_CAPTURE)
+		snprintf(buf, len, "a capture failed (interface down?)");
+	else if (WIFEXITED(status))
+		snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
+			strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, len, "status 0x%x", status);
+}
+
+/* Reaps the child and schedules the next one with back-off on crashes. */
+static void reap_child(struct parent *p)
+{
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid != p->child)
+			continue;
+		char why[96];
+		describe_exit(status, why, sizeof why);
+		uint64_t now = now_seconds();
+		bool capture_lost = WIFEXITED(status) && WEXITSTATUS(status) == CHILD_EXIT_CAPTURE;
+		bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+		if (now - p->child_started >= HEALTHY_CHILD_SECONDS || capture_lost || clean)
+			p->backoff = RESTART_MIN_SECONDS;
+		else if (p->backoff < RESTART_MAX_SECONDS)
+			p->backoff = p->backoff ? p->backoff * 2 : RESTART_MIN_SECONDS;
+		if (p->backoff > RESTART_MAX_SECONDS)
+			p->backoff = RESTART_MAX_SECONDS;
+		p->restart_at = now + p->backoff;
+		log_warn("capture child (pid %d) ended: %s; restarting in %u s",
+			(int)pid, why, p->backoff);
+		p->child = 0;
+		if (p->sock >= 0)
+			close(p->sock);
+		p->sock = -1;
+	}
+}
+
+static size_t iface_index(struct parent *p, const char *name)
+{
+	for (size_t i = 0; i < p->nifaces; i++)
+		if (!strcmp(p->ifaces[i], name))
+			return i;
+	if (p->nifaces == CONFIG_MAX_IFACES)
+		return CONFIG_MAX_IFACES;
+	snprintf(p->ifaces[p->nifaces], IF_NAMESIZE, "%s", name);
+	p->ifstate[p->nifaces] = IFACE_UNKNOWN;
+	return p->nifaces++;
+}
+
+static void on_capture_msg(struct parent *p, const struct msg *m)
+{
+	size_t i = iface_index(p, m->iface);
+	if (i == CONFIG_MAX_IFACES)
+		return;
+	enum iface_state before = p->ifstate[i];
+	if (m->event == CAPTURE_OPENED) {
+		p->ifstate[i] = IFACE_CAPTURING;
+		if (before == IFACE_LOST)
+			log_notice("capture resumed on %s", m->iface);
+		if (!p->ready_logged) {
+			p->ready_logged = true;
+			log_notice("ready: capturing on %s, %zu knock port(s), %zu user(s), "
+				"table inet %s, firewall %s", p->config->all_ifaces ? "any" : m->iface,
+				p->config->nknock_ports, p->config->nusers, p->config->table,
+				p->config->firewall == FIREWALL_DROP ? "drop" : "mark");
+		}
+		return;
+	}
+	p->ifstate[i] = IFACE_LOST;
+	if (before != IFACE_LOST)
+		log_warn("interface %s down or missing: %s; will resume capture when it is back",
+			m->iface, m->detail);
+}
+
+static void read_child(struct parent *p)
+{
+	struct msg m;
+	struct errbuf why;
+	for (;;) {
+		int rc = msg_recv(p->sock, &m, (uint32_t)p->config->nusers, &why);
+		if (rc == 1) {
+			if (m.type == MSG_KNOCK)
+				(void)grant_knock(p->config, p->state, p->fw, &m, now_seconds());
+			else if (m.type == MSG_REFUSAL)
+				grant_log_refusal(p->config, &m);
+			else
+				on_capture_msg(p, &m);
+			continue;
+		}
+		if (rc == -2) {
+			char reason[sizeof why.msg + 32];
+			snprintf(reason, sizeof reason, "protocol violation: %s", why.msg);
+			kill_child(p, reason);
+		}
+		/* 0: child closed its end; -1: nothing more to read now. */
+		if (rc == 0 && p->sock >= 0) {
+			close(p->sock);
+			p->sock = -1;
+		}
+		return;
+	}
+}
+
+static bool iface_is_up(const char *name)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
+	bool up = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP);
+	close(fd);
+	return up;
+}
+
+/* A lost interface that is up again: restart the child to reopen capture. */
+static void check_lost_ifaces(struct parent *p)
+{
+	if (p->child <= 0)
+		return;
+	for (size_t i = 0; i < p->nifaces; i++) {
+		if (p->ifstate[i] == IFACE_LOST && iface_is_up(p->ifaces[i])) {
+			char why[IF_NAMESIZE + 32];
+			snprintf(why, sizeof why, "interface %s is up again", p->ifaces[i]);
+			kill_child(p, why);
+			p->backoff = RESTART_MIN_SECONDS;
+			return;
+		}
+	}
+}
+
+static void housekeeping(struct parent *p)
+{
+	uint64_t now = now_seconds();
+	if (p->child <= 0 && now >= p->restart_at)
+		(void)spawn_child(p);
+	check_lost_ifaces(p);
+	if (now >= p->next_prune) {
+		struct errbuf err;
+		/* Knocks older than the window are refused as stale anyway; keep a
+		 * margin of one more window for clock adjustments. */
+		uint64_t margin = 2ull * p->config->window + KNOCK_SLOT_SECONDS;
+		if (now > margin && state_prune(p->state, now - margin, &err) < 0)
+			log_warn("pruning replay records: %s", err.msg);
+		p->next_prune = now + PRUNE_EVERY_SECONDS;
+	}
+}
+
+/* Returns true to keep running. */
+static bool on_signal(struct parent *p)
+{
+	struct signalfd_siginfo si;
+	while (read(p->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			reap_child(p);
+			break;
+		case SIGHUP:
+			log_warn("SIGHUP: configuration reload is not supported yet; "
+				"restart posternd to apply a new config");
+			break;
+		default:
+			log_notice("signal %d: shutting down; leases stay in the kernel "
+				"and expire on schedule", (int)si.ssi_signo);
+			return false;
+		}
+	}
+	return true;
+}
+
+int parent_run(const struct config *c, struct state *st, struct firewall *fw,
+	const struct sandbox_user *u)
+{
+	struct parent p = { .config = c, .state = st, .fw = fw, .user = u,
+		.sock = -1, .backoff = RESTART_MIN_SECONDS };
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	p.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (p.sigfd < 0) {
+		log_err("signalfd: %s", strerror(errno));
+		return 1;
+	}
+	bool running = true;
+	while (running) {
+		housekeeping(&p);
+		struct pollfd pfds[2] = {
+			{ .fd = p.sigfd, .events = POLLIN },
+			{ .fd = p.sock, .events = POLLIN },
+		};
+		int rc = poll(pfds, p.sock >= 0 ? 2 : 1, 1000);
+		if (rc < 0 && errno != EINTR) {
+			log_err("poll: %s", strerror(errno));
+			break;
+		}
+		if (p.sock >= 0 && pfds[1].revents)
+			read_child(&p);
+		if (pfds[0].revents)
+			running = on_signal(&p);
+	}
+	if (p.child > 0) {
+		kill(p.child, SIGTERM);
+		waitpid(p.child, NULL, 0);
+	}
+	close(p.sigfd);
+	return 0;
+}

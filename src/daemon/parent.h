@@ -1,0 +1,19 @@
+/* parent — the privileged half of posternd.
+ *
+ * Starts the capture child, reads its fixed-size messages, and for each
+ * forwarded knock re-verifies it with its own copy of the keys, decides
+ * policy, records the replay durably, and only then opens the door. Restarts
+ * the child when it dies (with back-off) or when a lost interface returns. */
+#ifndef POSTERN_PARENT_H
+#define POSTERN_PARENT_H
+
+#include "config.h"
+#include "firewall.h"
+#include "sandbox.h"
+#include "state.h"
+
+/* Runs until SIGTERM/SIGINT; returns the process exit status. */
+int parent_run(const struct config *c, struct state *st, struct firewall *fw,
+	const struct sandbox_user *u);
+
+#endif

@@ -1,0 +1,34 @@
+/* sandbox — what the capture child does to itself after opening the capture
+ * and before reading the first packet: no filesystem, no root, no way back.
+ *
+ * Order matters (STYLE.md: acquire, drop, confirm, sandbox): chroot into an
+ * empty read-only directory, drop supplementary groups, gid and uid, confirm
+ * root cannot be regained, then forbid new privileges and core dumps. */
+#ifndef POSTERN_SANDBOX_H
+#define POSTERN_SANDBOX_H
+
+#include <sys/types.h>
+
+#include "errbuf.h"
+
+#define SANDBOX_EMPTY_DIR "/run/postern/empty"
+
+struct sandbox_user {
+	uid_t uid;
+	gid_t gid;
+};
+
+/* Resolves the unprivileged user by name (before any chroot). Refuses root. */
+int sandbox_lookup_user(const char *name, struct sandbox_user *out,
+	struct errbuf *err) __attribute__((warn_unused_result));
+/* Creates SANDBOX_EMPTY_DIR (root-owned, mode 0555, empty) if missing and
+ * checks it is empty and not writable by others. */
+int sandbox_prepare_dir(struct errbuf *err) __attribute__((warn_unused_result));
+/* Enters the sandbox. On failure the caller must exit: half-sandboxed is
+ * not a state to continue in. */
+int sandbox_enter(const struct sandbox_user *u, struct errbuf *err)
+	__attribute__((warn_unused_result));
+/* Turns off core dumps for this process (secrets live in memory). */
+void sandbox_no_core_dumps(void);
+
+#endif

@@ -1,0 +1,37 @@
+/* tagtable — the keyed pre-filter: tag -> user, in O(1), before any AEAD.
+ *
+ * Holds the tag of every enabled user for every time slot that overlaps the
+ * freshness window [now - window, now + window]. A packet whose first bytes
+ * are not such a tag is dropped after one hash probe. */
+#ifndef POSTERN_TAGTABLE_H
+#define POSTERN_TAGTABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "knock.h"
+
+struct tagtable;
+
+struct tagtable *tagtable_new(void);
+/* NULL is a no-op. */
+void tagtable_free(struct tagtable *t);
+
+/* Makes the table cover the slots around `now`; recomputes only when the
+ * slot range moved. Returns 0, or -1 if memory ran out (the old table stays
+ * in use, so knocks keep working until the window moves past it). */
+int tagtable_update(struct tagtable *t, const struct config *c, uint64_t now);
+/* Forgets the covered range so the next update recomputes (after a reload). */
+void tagtable_invalidate(struct tagtable *t);
+
+/* Writes up to max user indexes (into c->users) whose tag equals tag;
+ * returns how many were found (almost always 0 or 1). */
+size_t tagtable_lookup(const struct tagtable *t,
+	const uint8_t tag[static KNOCK_TAG_BYTES], uint32_t *users, size_t max);
+
+/* Number of (user, slot) tags held; bytes of memory used. */
+size_t tagtable_entries(const struct tagtable *t);
+size_t tagtable_bytes(const struct tagtable *t);
+
+#endif
