@@ -17,6 +17,7 @@
 
 #include "child.h"
 #include "grant.h"
+#include "linkwatch.h"
 #include "log.h"
 #include "msg.h"
 
@@ -42,8 +43,11 @@ struct parent {
 	bool ready_logged;
 	uint64_t next_prune;
 	char ifaces[CONFIG_MAX_IFACES][IF_NAMESIZE];
-	enum iface_state ifstate[CONFIG_MAX_IFACES];
+	enum iface_state ifstate[CONFIG_MAX_IFACES]; /* as the current child reported */
+	bool resume_pending[CONFIG_MAX_IFACES]; /* lost by an earlier child */
+	bool stopping_child; /* we killed it on purpose: restart at once */
 	size_t nifaces;
+	struct linkwatch *links; /* NULL when capturing on "any" */
 };
 
 static uint64_t now_seconds(void)
@@ -72,6 +76,12 @@ static int spawn_child(struct parent *p)
 	}
 	close(sv[1]);
 	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	/* The new child reports every interface afresh. */
+	for (size_t i = 0; i < p->nifaces; i++) {
+		if (p->ifstate[i] == IFACE_LOST)
+			p->resume_pending[i] = true;
+		p->ifstate[i] = IFACE_UNKNOWN;
+	}
 	p->child = pid;
 	p->sock = sv[0];
 	p->child_started = now_seconds();
@@ -81,8 +91,9 @@ static int spawn_child(struct parent *p)
 
 static void kill_child(struct parent *p, const char *why)
 {
-	if (p->child <= 0)
+	if (p->child <= 0 || p->stopping_child)
 		return;
+	p->stopping_child = true;
 	log_warn("stopping capture child (pid %d): %s", (int)p->child, why);
 	kill(p->child, SIGKILL);
 }
@@ -113,7 +124,13 @@ static void reap_child(struct parent *p)
 		uint64_t now = now_seconds();
 		bool capture_lost = WIFEXITED(status) && WEXITSTATUS(status) == CHILD_EXIT_CAPTURE;
 		bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-		if (now - p->child_started >= HEALTHY_CHILD_SECONDS || capture_lost || clean)
+		if (p->stopping_child) {
+			/* Stopped on purpose (interface back, bad message): no back-off
+			 * for the former, the usual one for the latter is not needed
+			 * either: the next child starts from a clean process. */
+			p->stopping_child = false;
+			p->backoff = 0;
+		} else if (now - p->child_started >= HEALTHY_CHILD_SECONDS || capture_lost || clean)
 			p->backoff = RESTART_MIN_SECONDS;
 		else if (p->backoff < RESTART_MAX_SECONDS)
 			p->backoff = p->backoff ? p->backoff * 2 : RESTART_MIN_SECONDS;
@@ -149,8 +166,9 @@ static void on_capture_msg(struct parent *p, const struct msg *m)
 	enum iface_state before = p->ifstate[i];
 	if (m->event == CAPTURE_OPENED) {
 		p->ifstate[i] = IFACE_CAPTURING;
-		if (before == IFACE_LOST)
+		if (p->resume_pending[i])
 			log_notice("capture resumed on %s", m->iface);
+		p->resume_pending[i] = false;
 		if (!p->ready_logged) {
 			p->ready_logged = true;
 			log_notice("ready: capturing on %s, %zu knock port(s), %zu user(s), "
@@ -161,7 +179,7 @@ static void on_capture_msg(struct parent *p, const struct msg *m)
 		return;
 	}
 	p->ifstate[i] = IFACE_LOST;
-	if (before != IFACE_LOST)
+	if (before != IFACE_LOST && !p->resume_pending[i])
 		log_warn("interface %s down or missing: %s; will resume capture when it is back",
 			m->iface, m->detail);
 }
@@ -181,10 +199,11 @@ static void read_child(struct parent *p)
 				on_capture_msg(p, &m);
 			continue;
 		}
-		if (rc == -2) {
-			char reason[sizeof why.msg + 32];
-			snprintf(reason, sizeof reason, "protocol violation: %s", why.msg);
-			kill_child(p, reason);
+		if (rc == -2 && p->child > 0) {
+			/* Treated as a compromised child: killed, restarted with back-off. */
+			log_err("capture child (pid %d) broke the message protocol (%s); "
+				"killing it", (int)p->child, why.msg);
+			kill(p->child, SIGKILL);
 		}
 		/* 0: child closed its end; -1: nothing more to read now. */
 		if (rc == 0 && p->sock >= 0) {
@@ -208,6 +227,28 @@ static bool iface_is_up(const char *name)
 	return up;
 }
 
+static void on_link_event(void *ctx, enum link_event ev, const char *iface)
+{
+	struct parent *p = ctx;
+	size_t i = iface_index(p, iface);
+	if (i == CONFIG_MAX_IFACES)
+		return;
+	switch (ev) {
+	case LINK_DOWN:
+		log_warn("interface %s down; capture paused until it is back", iface);
+		break;
+	case LINK_UP:
+		/* The packet socket resumes by itself unless the child lost it. */
+		if (p->ifstate[i] != IFACE_LOST)
+			log_notice("interface %s up; capture resumed on %s", iface, iface);
+		break;
+	case LINK_NEW_INDEX:
+		log_notice("interface %s was re-created; reopening capture", iface);
+		p->ifstate[i] = IFACE_LOST;
+		break;
+	}
+}
+
 /* A lost interface that is up again: restart the child to reopen capture. */
 static void check_lost_ifaces(struct parent *p)
 {
@@ -218,7 +259,6 @@ static void check_lost_ifaces(struct parent *p)
 			char why[IF_NAMESIZE + 32];
 			snprintf(why, sizeof why, "interface %s is up again", p->ifaces[i]);
 			kill_child(p, why);
-			p->backoff = RESTART_MIN_SECONDS;
 			return;
 		}
 	}
@@ -281,20 +321,29 @@ int parent_run(const struct config *c, struct state *st, struct firewall *fw,
 		log_err("signalfd: %s", strerror(errno));
 		return 1;
 	}
+	if (!c->all_ifaces) {
+		struct errbuf err;
+		p.links = linkwatch_open(c->ifaces, c->nifaces, &err);
+		if (!p.links)
+			log_warn("cannot watch interface state (%s); capture still runs", err.msg);
+	}
 	bool running = true;
 	while (running) {
 		housekeeping(&p);
-		struct pollfd pfds[2] = {
+		struct pollfd pfds[3] = {
 			{ .fd = p.sigfd, .events = POLLIN },
+			{ .fd = p.links ? linkwatch_fd(p.links) : -1, .events = POLLIN },
 			{ .fd = p.sock, .events = POLLIN },
 		};
-		int rc = poll(pfds, p.sock >= 0 ? 2 : 1, 1000);
+		int rc = poll(pfds, 3, 1000);
 		if (rc < 0 && errno != EINTR) {
 			log_err("poll: %s", strerror(errno));
 			break;
 		}
-		if (p.sock >= 0 && pfds[1].revents)
+		if (p.sock >= 0 && pfds[2].revents)
 			read_child(&p);
+		if (pfds[1].revents)
+			linkwatch_read(p.links, on_link_event, &p);
 		if (pfds[0].revents)
 			running = on_signal(&p);
 	}
@@ -302,6 +351,7 @@ int parent_run(const struct config *c, struct state *st, struct firewall *fw,
 		kill(p.child, SIGTERM);
 		waitpid(p.child, NULL, 0);
 	}
+	linkwatch_close(p.links);
 	close(p.sigfd);
 	return 0;
 }
