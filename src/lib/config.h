@@ -65,6 +65,8 @@ struct config_user {
 	size_t ntargets;
 	bool disabled;
 	unsigned line; /* line of the [user NAME] header */
+	/* Lines of this user's keys (0 = not set), for messages about them. */
+	unsigned key_line, open_line, max_lease_line;
 };
 
 struct config {

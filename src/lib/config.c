@@ -1,0 +1,419 @@
+/* config — see config.h. This file reads lines and sections; config_keys.c
+ * validates each key, config_check.c the config as a whole.
+ *
+ * inih parses "key = value" lines but does not tell its handler the line
+ * number, and it truncates section names to 50 bytes. So we hand it lines
+ * through our own reader, which counts them and reads section headers
+ * itself: inih calls the handler for a line before it asks for the next
+ * one, so the handler always runs with p->line and p->sec current. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_int.h"
+#include "keyfile.h"
+
+/* Where lines come from: a file or a NUL-terminated string. */
+struct cfg_stream {
+	struct cfg_parse *p;
+	FILE *f;
+	const char *s;
+};
+
+void cfg_error(struct cfg_parse *p, unsigned line, const char *fmt, ...)
+{
+	char msg[ERRBUF_LEN];
+	va_list ap;
+
+	if (p->failed)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (line)
+		errbuf_set(p->err, "%s:%u: %s", p->c->path, line, msg);
+	else
+		errbuf_set(p->err, "%s: %s", p->c->path, msg);
+	p->failed = true;
+	p->err_line = line;
+}
+
+struct config_user *cfg_current_user(struct cfg_parse *p)
+{
+	return &p->c->users[p->c->nusers - 1];
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+/* Starts a [user NAME] section. */
+static int user_begin(struct cfg_parse *p, const char *name)
+{
+	struct config *c = p->c;
+	const struct config_user *dup = config_find_user(c, name);
+
+	if (!keyfile_user_valid(name)) {
+		cfg_error(p, p->line, "bad user name '%s' (1..63 of A-Z a-z 0-9 . _ -, "
+			"not starting with . or -)", name);
+		return -1;
+	}
+	if (dup) {
+		cfg_error(p, p->line, "user %s is already defined at line %u",
+			name, dup->line);
+		return -1;
+	}
+	struct config_user *u = realloc(c->users, (c->nusers + 1) * sizeof *u);
+	if (!u) {
+		cfg_error(p, p->line, "out of memory");
+		return -1;
+	}
+	c->users = u;
+	u = &c->users[c->nusers++];
+	memset(u, 0, sizeof *u);
+	snprintf(u->name, sizeof u->name, "%s", name);
+	u->line = p->line;
+	p->target_source = false;
+	return 0;
+}
+
+/* [daemon] and [protect] appear once each. */
+static int single_section(struct cfg_parse *p, enum cfg_section sec,
+	unsigned *first, const char *name)
+{
+	if (*first) {
+		cfg_error(p, p->line, "section [%s] repeated (first at line %u)",
+			name, *first);
+		return -1;
+	}
+	*first = p->line;
+	p->sec = sec;
+	return 0;
+}
+
+/* Reads a section header; hdr points just after the '['. */
+static int section_begin(struct cfg_parse *p, char *hdr)
+{
+	char *end = strchr(hdr, ']');
+	if (!end) {
+		cfg_error(p, p->line, "section header without ']'");
+		return -1;
+	}
+	*end = '\0';
+	char *rest = trim(end + 1);
+	if (*rest && *rest != '#' && *rest != ';') {
+		cfg_error(p, p->line, "unexpected text after ']': '%s'", rest);
+		return -1;
+	}
+	char *name = trim(hdr);
+	p->prev_key = -1;
+	p->seen = p->other_keys;
+	memset(p->other_keys, 0, sizeof p->other_keys);
+	if (strcmp(name, "daemon") == 0) {
+		p->seen = p->daemon_keys;
+		return single_section(p, SEC_DAEMON, &p->daemon_line, name);
+	}
+	if (strcmp(name, "protect") == 0)
+		return single_section(p, SEC_PROTECT, &p->protect_line, name);
+	if (strncmp(name, "user", 4) == 0 && (name[4] == '\0' || isspace((unsigned char)name[4]))) {
+		char *user = trim(name + 4);
+		if (!*user) {
+			cfg_error(p, p->line, "[user] needs a name: [user NAME]");
+			return -1;
+		}
+		p->sec = SEC_USER;
+		return user_begin(p, user);
+	}
+	cfg_error(p, p->line, "unknown section [%s] (expected [daemon], [protect] "
+		"or [user NAME])", name);
+	return -1;
+}
+
+/* Called by the reader for each line before inih sees it. */
+static int line_begin(struct cfg_parse *p, char *line)
+{
+	if (p->line == 1 && strncmp(line, "\xEF\xBB\xBF", 3) == 0)
+		line += 3; /* a UTF-8 byte order mark; inih skips it too */
+	p->indented = isspace((unsigned char)line[0]) && line[0] != '\n';
+	char *start = line;
+	while (isspace((unsigned char)*start))
+		start++;
+	if (*start != '[')
+		return 0;
+	if (p->indented) {
+		cfg_error(p, p->line, "section header must not be indented");
+		return -1;
+	}
+	char hdr[CFG_VALUE_MAX];
+	snprintf(hdr, sizeof hdr, "%s", start + 1);
+	return section_begin(p, hdr);
+}
+
+static int stream_getc(struct cfg_stream *st)
+{
+	if (st->f)
+		return getc(st->f);
+	if (*st->s == '\0')
+		return EOF;
+	return (unsigned char)*st->s++;
+}
+
+/* inih's fgets-like reader: one physical line per call, counted. A line that
+ * does not fit or holds a NUL byte is an error, never split or cut. */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct cfg_stream *st = stream;
+	struct cfg_parse *p = st->p;
+	size_t len = 0;
+
+	if (p->failed || num < 4)
+		return NULL;
+	/* inih asks for room for "\r\n\0" beyond the longest line. */
+	size_t max = (size_t)num - 3;
+	int ch = stream_getc(st);
+	if (ch == EOF)
+		return NULL;
+	p->line++;
+	for (; ch != EOF && ch != '\n'; ch = stream_getc(st)) {
+		if (ch == '\0') {
+			cfg_error(p, p->line, "NUL byte in line");
+			return NULL;
+		}
+		if (len == max) {
+			cfg_error(p, p->line, "line longer than %zu characters "
+				"(continue a list on an indented line)", max);
+			return NULL;
+		}
+		str[len++] = (char)ch;
+	}
+	if (ch == '\n')
+		str[len++] = '\n';
+	str[len] = '\0';
+	return line_begin(p, str) == 0 ? str : NULL;
+}
+
+static bool has_control_char(const char *s)
+{
+	for (; *s; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f)
+			return true;
+	return false;
+}
+
+/* Splits a list value at commas and sets each item. A line may end in a
+ * comma, to be continued on the next, indented line. */
+static int set_list(struct cfg_parse *p, const struct cfg_key *k, const char *value)
+{
+	char buf[CFG_VALUE_MAX];
+	if (strlen(value) >= sizeof buf) {
+		cfg_error(p, p->line, "%s: value too long", k->name);
+		return -1;
+	}
+	snprintf(buf, sizeof buf, "%s", value);
+	for (char *item = buf, *comma;; item = comma + 1) {
+		comma = strchr(item, ',');
+		if (comma)
+			*comma = '\0';
+		char *t = trim(item);
+		if (!*t && !comma && item != buf)
+			return 0; /* a trailing comma: the list goes on below */
+		if (!*t) {
+			cfg_error(p, p->line, "%s: empty item in list", k->name);
+			return -1;
+		}
+		if (k->set(p, t) != 0)
+			return -1;
+		if (!comma)
+			return 0;
+	}
+}
+
+static int set_value(struct cfg_parse *p, const struct cfg_key *k, const char *value)
+{
+	if (!*value) {
+		cfg_error(p, p->line, "%s: empty value", k->name);
+		return -1;
+	}
+	if (has_control_char(value)) {
+		cfg_error(p, p->line, "%s: control character in value", k->name);
+		return -1;
+	}
+	return k->list ? set_list(p, k, value) : k->set(p, value);
+}
+
+/* An indented line after a key continues that key's value (inih follows
+ * Python's configparser here). Only lists may continue. */
+static int continuation(struct cfg_parse *p, const struct cfg_key *k, const char *value)
+{
+	if (!k->list || strchr(value, '=')) {
+		cfg_error(p, p->line, "indented line continues the value of '%s'; "
+			"remove the indentation%s", k->name,
+			k->list ? " to start a new key" : "");
+		return -1;
+	}
+	return set_value(p, k, value);
+}
+
+/* "[daemon]", "[protect]" or "[user NAME]", for messages. */
+static const char *section_label(struct cfg_parse *p, char buf[static CONFIG_NAME_MAX + 8])
+{
+	if (p->sec == SEC_USER)
+		snprintf(buf, CONFIG_NAME_MAX + 8, "[user %s]", cfg_current_user(p)->name);
+	else
+		snprintf(buf, CONFIG_NAME_MAX + 8, "%s",
+			p->sec == SEC_DAEMON ? "[daemon]" : "[protect]");
+	return buf;
+}
+
+/* inih's handler: 1 to go on, 0 on error. section is unused: see the top. */
+static int handle(void *user, const char *section, const char *name, const char *value)
+{
+	struct cfg_parse *p = user;
+	size_t n;
+	(void)section;
+
+	if (p->failed)
+		return 0;
+	if (p->sec == SEC_NONE) {
+		cfg_error(p, p->line, "'%s' outside any section (put it under "
+			"[daemon], [protect] or [user NAME])", name);
+		return 0;
+	}
+	const struct cfg_key *keys = cfg_section_keys(p->sec, &n);
+	if (p->indented && p->prev_key >= 0)
+		return continuation(p, &keys[p->prev_key], value) == 0;
+	size_t k = 0;
+	while (k < n && strcmp(keys[k].name, name) != 0)
+		k++;
+	if (k == n) {
+		char label[CONFIG_NAME_MAX + 8];
+		cfg_error(p, p->line, "unknown key '%s' in %s", name,
+			section_label(p, label));
+		return 0;
+	}
+	if (p->seen[k]) {
+		cfg_error(p, p->line, "duplicate key '%s' (first at line %u)",
+			name, p->seen[k]);
+		return 0;
+	}
+	p->seen[k] = p->line;
+	p->prev_key = (int)k;
+	return set_value(p, &keys[k], value) == 0;
+}
+
+/* Defaults that depend on whether a key was given at all. */
+static void finish_defaults(struct config *c)
+{
+	if (c->nifaces == 0)
+		c->all_ifaces = true;
+	if (c->nknock_ports == 0) {
+		c->knock_ports[0].proto = IPPROTO_UDP;
+		c->knock_ports[0].port = CFG_DEFAULT_KNOCK_PORT;
+		c->nknock_ports = 1;
+	}
+	for (size_t i = 0; i < c->nusers; i++)
+		if (!c->users[i].max_lease_line)
+			c->users[i].max_lease = c->max_lease;
+}
+
+/* Parses st into a fresh config, then checks it whole. */
+static int load(struct cfg_stream *st, const char *name, unsigned flags,
+	struct config **out, struct errbuf *err)
+{
+	struct cfg_parse p = { .err = err, .prev_key = -1 };
+	*out = NULL;
+	p.c = calloc(1, sizeof *p.c);
+	if (!p.c) {
+		errbuf_set(err, "%s: out of memory", name);
+		return -1;
+	}
+	snprintf(p.c->path, sizeof p.c->path, "%s", name);
+	cfg_set_defaults(p.c);
+	p.seen = p.other_keys;
+	st->p = &p;
+
+	int rc = ini_parse_stream(read_line, st, handle, &p);
+	if (rc > 0 && (!p.failed || (unsigned)rc < p.err_line)) {
+		p.failed = false; /* inih's error comes first */
+		cfg_error(&p, (unsigned)rc, "syntax error: expected 'key = value', "
+			"'[section]' or a comment");
+	} else if (rc < 0) {
+		cfg_error(&p, 0, "out of memory");
+	}
+	if (!p.failed && st->f && ferror(st->f))
+		cfg_error(&p, 0, "read error: %s", strerror(errno));
+	if (!p.failed) {
+		finish_defaults(p.c);
+		if (cfg_check(&p) == 0 && (flags & CONFIG_LOAD_KEYS))
+			cfg_load_keys(&p);
+	}
+	if (p.failed) {
+		config_free(p.c);
+		return -1;
+	}
+	*out = p.c;
+	return 0;
+}
+
+int config_load(const char *path, unsigned flags, struct config **out,
+	struct errbuf *err)
+{
+	struct cfg_stream st = { 0 };
+	st.f = fopen(path, "re");
+	if (!st.f) {
+		errbuf_set(err, "%s: cannot open: %s", path, strerror(errno));
+		*out = NULL;
+		return -1;
+	}
+	int rc = load(&st, path, flags, out, err);
+	fclose(st.f);
+	return rc;
+}
+
+int config_load_string(const char *text, const char *name, unsigned flags,
+	struct config **out, struct errbuf *err)
+{
+	struct cfg_stream st = { .s = text };
+	return load(&st, name, flags, out, err);
+}
+
+void config_free(struct config *c)
+{
+	if (!c)
+		return;
+	if (c->users) {
+		sodium_memzero(c->users, c->nusers * sizeof *c->users);
+		free(c->users);
+	}
+	sodium_memzero(c, sizeof *c);
+	free(c);
+}
+
+const struct config_user *config_find_user(const struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->nusers; i++)
+		if (strcmp(c->users[i].name, name) == 0)
+			return &c->users[i];
+	return NULL;
+}
+
+bool config_is_protected(const struct config *c, const struct portspec *p)
+{
+	for (size_t i = 0; i < c->nprotect; i++)
+		if (portspec_equal(&c->protect[i], p))
+			return true;
+	return false;
+}

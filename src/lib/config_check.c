@@ -1,0 +1,133 @@
+/* config_check — rules that span keys or sections, checked once every line
+ * has been read (a [user] may come before the [protect] it refers to), and
+ * the reading of key files. Each error names the line of the key or section
+ * that has to change. */
+#include <sodium.h>
+#include <string.h>
+
+#include "config_int.h"
+#include "keyfile.h"
+
+static int check_protect(struct cfg_parse *p)
+{
+	if (p->c->nprotect > 0)
+		return 0;
+	if (p->protect_line)
+		cfg_error(p, p->protect_line, "[protect] lists no ports "
+			"(add ports = tcp/22, ...)");
+	else
+		cfg_error(p, 0, "no [protect] section: postern must guard at least "
+			"one port");
+	return -1;
+}
+
+static int check_daemon(struct cfg_parse *p)
+{
+	const struct config *c = p->c;
+	const unsigned *line = p->daemon_keys;
+
+	if (c->default_lease > c->max_lease) {
+		/* One of the two was set, or the defaults would agree. */
+		cfg_error(p, line[DK_DEFAULT_LEASE] ? line[DK_DEFAULT_LEASE] :
+			line[DK_MAX_LEASE], "default_lease (%u s) exceeds max_lease (%u s)",
+			c->default_lease, c->max_lease);
+		return -1;
+	}
+	if (c->firewall == FIREWALL_MARK && c->mark == 0) {
+		cfg_error(p, line[DK_FIREWALL], "firewall = mark needs a mark "
+			"(add mark = 0x10000, and accept that mark in your own ruleset)");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_user(struct cfg_parse *p, const struct config_user *u)
+{
+	const struct config *c = p->c;
+	char buf[PORTSPEC_STRLEN];
+
+	if (!u->key_line) {
+		cfg_error(p, u->line, "user %s has no key (add key = "
+			"/etc/postern/users/%s.key)", u->name, u->name);
+		return -1;
+	}
+	for (const struct config_user *o = c->users; o < u; o++) {
+		if (strcmp(o->key_path, u->key_path) == 0) {
+			cfg_error(p, u->key_line, "user %s: key file %s is also user "
+				"%s's (line %u); every user needs their own key",
+				u->name, u->key_path, o->name, o->key_line);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < u->nopen; i++) {
+		if (!config_is_protected(c, &u->open[i])) {
+			cfg_error(p, u->open_line, "user %s: open %s is not a protected "
+				"port (add it to [protect] ports)", u->name,
+				portspec_format(&u->open[i], buf));
+			return -1;
+		}
+	}
+	if (u->max_lease > c->max_lease) {
+		cfg_error(p, u->max_lease_line, "user %s: max_lease (%u s) exceeds "
+			"the daemon's max_lease (%u s)", u->name, u->max_lease,
+			c->max_lease);
+		return -1;
+	}
+	return 0;
+}
+
+int cfg_check(struct cfg_parse *p)
+{
+	if (check_protect(p) != 0 || check_daemon(p) != 0)
+		return -1;
+	for (size_t i = 0; i < p->c->nusers; i++)
+		if (check_user(p, &p->c->users[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/* Reads u's key file into u->keys; the secret itself is wiped at once. */
+static int load_key(struct cfg_parse *p, struct config_user *u)
+{
+	struct keyfile kf;
+	struct errbuf kerr = { { 0 } };
+	int rc = -1;
+
+	if (keyfile_read(u->key_path, &kf, &kerr) != 0) {
+		cfg_error(p, u->key_line, "user %s: %s", u->name, kerr.msg);
+		return -1;
+	}
+	if (strcmp(kf.user, u->name) != 0)
+		cfg_error(p, u->key_line, "user %s: key file %s belongs to user '%s'",
+			u->name, u->key_path, kf.user);
+	else {
+		knock_derive_keys(kf.secret, &u->keys);
+		rc = 0;
+	}
+	keyfile_wipe(&kf);
+	return rc;
+}
+
+/* Two users with one secret would be indistinguishable on the wire. */
+static int check_shared_secret(struct cfg_parse *p, const struct config_user *u)
+{
+	for (const struct config_user *o = p->c->users; o < u; o++) {
+		if (sodium_memcmp(&o->keys, &u->keys, sizeof u->keys) == 0) {
+			cfg_error(p, u->key_line, "user %s has the same secret as user "
+				"%s (line %u); every user needs their own key",
+				u->name, o->name, o->key_line);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int cfg_load_keys(struct cfg_parse *p)
+{
+	for (size_t i = 0; i < p->c->nusers; i++) {
+		struct config_user *u = &p->c->users[i];
+		if (load_key(p, u) != 0 || check_shared_secret(p, u) != 0)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,358 @@
+/* config_keys — one setter per config key, and the key tables.
+ *
+ * Each setter validates its value at the line it is on and says what is
+ * wrong and what would be right; whole-config rules (a user's ports must be
+ * protected, ...) are in config_check.c. List setters get one item at a
+ * time and refuse repeats, so config_print's lists are exactly the input's. */
+#include <netinet/in.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config_int.h"
+
+#define LIST_PORTS "expected tcp/N or udp/N with N in 1..65535"
+
+void cfg_set_defaults(struct config *c)
+{
+	snprintf(c->state_path, sizeof c->state_path, "%s", CFG_DEFAULT_STATE);
+	snprintf(c->table, sizeof c->table, "%s", CFG_DEFAULT_TABLE);
+	snprintf(c->run_as, sizeof c->run_as, "%s", CFG_DEFAULT_RUN_AS);
+	c->window = CFG_DEFAULT_WINDOW;
+	c->default_lease = CFG_DEFAULT_LEASE;
+	c->max_lease = CFG_DEFAULT_MAX_LEASE;
+	c->firewall = FIREWALL_DROP;
+	/* interfaces and knock_ports: see finish_defaults in config.c */
+}
+
+/* ---- shared checks ---- */
+
+/* Adds a port to a list of at most CONFIG_MAX_PORTS, refusing repeats. */
+static int add_port(struct cfg_parse *p, const char *key, const char *item,
+	struct portspec *list, size_t *n)
+{
+	struct portspec ps;
+	char buf[PORTSPEC_STRLEN];
+
+	if (!portspec_parse(item, &ps)) {
+		cfg_error(p, p->line, "%s: bad port '%s' (" LIST_PORTS ")", key, item);
+		return -1;
+	}
+	for (size_t i = 0; i < *n; i++) {
+		if (portspec_equal(&list[i], &ps)) {
+			cfg_error(p, p->line, "%s: %s listed twice", key,
+				portspec_format(&ps, buf));
+			return -1;
+		}
+	}
+	if (*n == CONFIG_MAX_PORTS) {
+		cfg_error(p, p->line, "%s: more than %d ports", key, CONFIG_MAX_PORTS);
+		return -1;
+	}
+	list[(*n)++] = ps;
+	return 0;
+}
+
+/* An absolute path that fits in PATH_MAX, without tabs. */
+static int set_path(struct cfg_parse *p, const char *key, const char *v,
+	char out[static PATH_MAX])
+{
+	if (v[0] != '/') {
+		cfg_error(p, p->line, "%s: '%s' is not an absolute path", key, v);
+		return -1;
+	}
+	if (strlen(v) >= PATH_MAX || strchr(v, '\t')) {
+		cfg_error(p, p->line, "%s: path too long or contains a tab", key);
+		return -1;
+	}
+	snprintf(out, PATH_MAX, "%s", v);
+	return 0;
+}
+
+static int set_lease(struct cfg_parse *p, const char *key, const char *v,
+	uint32_t max, uint32_t *out)
+{
+	if (!duration_parse(v, max, out)) {
+		cfg_error(p, p->line, "%s: bad duration '%s' (expected 1..%u seconds, "
+			"as N, Ns, Nm, Nh or Nd)", key, v, max);
+		return -1;
+	}
+	return 0;
+}
+
+/* True if every character of s is in the class [A-Za-z0-9] or in extra. */
+static bool chars_ok(const char *s, const char *extra)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			(ch >= '0' && ch <= '9');
+		if (!alnum && !strchr(extra, ch))
+			return false;
+	}
+	return true;
+}
+
+/* ---- [daemon] ---- */
+
+static int set_interface(struct cfg_parse *p, const char *v)
+{
+	struct config *c = p->c;
+	bool any = strcmp(v, "any") == 0;
+
+	if (any && c->all_ifaces) {
+		cfg_error(p, p->line, "interfaces: any listed twice");
+		return -1;
+	}
+	if (c->all_ifaces || (any && c->nifaces)) {
+		cfg_error(p, p->line, "interfaces: 'any' cannot be combined with "
+			"interface names");
+		return -1;
+	}
+	if (any) {
+		c->all_ifaces = true;
+		return 0;
+	}
+	/* The kernel's rules for interface names (dev_valid_name). */
+	if (strlen(v) >= IF_NAMESIZE || strcmp(v, ".") == 0 ||
+		strcmp(v, "..") == 0 || strpbrk(v, "/: \t")) {
+		cfg_error(p, p->line, "interfaces: bad interface name '%s'", v);
+		return -1;
+	}
+	for (size_t i = 0; i < c->nifaces; i++) {
+		if (strcmp(c->ifaces[i], v) == 0) {
+			cfg_error(p, p->line, "interfaces: %s listed twice", v);
+			return -1;
+		}
+	}
+	if (c->nifaces == CONFIG_MAX_IFACES) {
+		cfg_error(p, p->line, "interfaces: more than %d interfaces",
+			CONFIG_MAX_IFACES);
+		return -1;
+	}
+	snprintf(c->ifaces[c->nifaces++], IF_NAMESIZE, "%s", v);
+	return 0;
+}
+
+static int set_knock_port(struct cfg_parse *p, const char *v)
+{
+	struct config *c = p->c;
+	if (add_port(p, "knock_ports", v, c->knock_ports, &c->nknock_ports) != 0)
+		return -1;
+	if (c->knock_ports[c->nknock_ports - 1].proto != IPPROTO_UDP) {
+		cfg_error(p, p->line, "knock_ports: %s is not udp (a knock is a "
+			"UDP datagram)", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_state(struct cfg_parse *p, const char *v)
+{
+	return set_path(p, "state", v, p->c->state_path);
+}
+
+static int set_table(struct cfg_parse *p, const char *v)
+{
+	if (strlen(v) >= CONFIG_TABLE_MAX || !chars_ok(v, "_")) {
+		cfg_error(p, p->line, "table: bad nftables table name '%s' "
+			"(1..%d of A-Z a-z 0-9 _)", v, CONFIG_TABLE_MAX - 1);
+		return -1;
+	}
+	snprintf(p->c->table, sizeof p->c->table, "%s", v);
+	return 0;
+}
+
+static int set_run_as(struct cfg_parse *p, const char *v)
+{
+	if (strlen(v) > CFG_RUN_AS_MAX || v[0] == '-' || !chars_ok(v, "._-")) {
+		cfg_error(p, p->line, "run_as: bad user name '%s' (1..%d of "
+			"A-Z a-z 0-9 . _ -, not starting with -)", v, CFG_RUN_AS_MAX);
+		return -1;
+	}
+	snprintf(p->c->run_as, sizeof p->c->run_as, "%s", v);
+	return 0;
+}
+
+static int set_window(struct cfg_parse *p, const char *v)
+{
+	return set_lease(p, "window", v, CFG_WINDOW_MAX, &p->c->window);
+}
+
+static int set_default_lease(struct cfg_parse *p, const char *v)
+{
+	return set_lease(p, "default_lease", v, CFG_LEASE_MAX, &p->c->default_lease);
+}
+
+static int set_max_lease(struct cfg_parse *p, const char *v)
+{
+	return set_lease(p, "max_lease", v, CFG_LEASE_MAX, &p->c->max_lease);
+}
+
+static int set_firewall(struct cfg_parse *p, const char *v)
+{
+	if (strcasecmp(v, "drop") == 0)
+		p->c->firewall = FIREWALL_DROP;
+	else if (strcasecmp(v, "mark") == 0)
+		p->c->firewall = FIREWALL_MARK;
+	else {
+		cfg_error(p, p->line, "firewall: '%s' is neither drop nor mark", v);
+		return -1;
+	}
+	return 0;
+}
+
+/* Decimal or 0x-hex, 1..0xffffffff. */
+static int set_mark(struct cfg_parse *p, const char *v)
+{
+	bool hex = v[0] == '0' && (v[1] == 'x' || v[1] == 'X');
+	const char *d = hex ? v + 2 : v;
+	size_t n = strlen(d);
+	uint64_t m = 0;
+	bool ok = n > 0 && n <= (hex ? 8u : 10u) && (hex || n == 1 || d[0] != '0') &&
+		strspn(d, hex ? "0123456789abcdefABCDEF" : "0123456789") == n;
+	for (size_t i = 0; ok && i < n; i++) {
+		unsigned digit = d[i] <= '9' ? (unsigned)(d[i] - '0') :
+			(unsigned)((d[i] | 0x20) - 'a' + 10);
+		m = m * (hex ? 16 : 10) + digit;
+	}
+	if (!ok || m == 0 || m > UINT32_MAX) {
+		cfg_error(p, p->line, "mark: bad mark '%s' (expected a non-zero "
+			"32-bit number, like 0x10000)", v);
+		return -1;
+	}
+	p->c->mark = (uint32_t)m;
+	return 0;
+}
+
+/* ---- [protect] ---- */
+
+static int set_protect(struct cfg_parse *p, const char *v)
+{
+	return add_port(p, "ports", v, p->c->protect, &p->c->nprotect);
+}
+
+/* ---- [user NAME] ---- */
+
+static int set_key(struct cfg_parse *p, const char *v)
+{
+	struct config_user *u = cfg_current_user(p);
+	u->key_line = p->line;
+	return set_path(p, "key", v, u->key_path);
+}
+
+static int set_open(struct cfg_parse *p, const char *v)
+{
+	struct config_user *u = cfg_current_user(p);
+	if (!u->open_line)
+		u->open_line = p->line;
+	return add_port(p, "open", v, u->open, &u->nopen);
+}
+
+static int set_user_max_lease(struct cfg_parse *p, const char *v)
+{
+	struct config_user *u = cfg_current_user(p);
+	u->max_lease_line = p->line;
+	return set_lease(p, "max_lease", v, CFG_LEASE_MAX, &u->max_lease);
+}
+
+static int set_target(struct cfg_parse *p, const char *v)
+{
+	struct config_user *u = cfg_current_user(p);
+	struct cidr c;
+
+	if (strcmp(v, "source") == 0) {
+		if (p->target_source) {
+			cfg_error(p, p->line, "targets: source listed twice");
+			return -1;
+		}
+		p->target_source = true;
+		return 0;
+	}
+	if (!cidr_parse(v, &c)) {
+		cfg_error(p, p->line, "targets: bad prefix '%s' (expected source, an "
+			"address, or a prefix like 192.0.2.0/24 with zero host bits)", v);
+		return -1;
+	}
+	/* A knock through NAT must never open a door for the whole Internet. */
+	if (c.prefix == 0) {
+		cfg_error(p, p->line, "targets: %s would let this user open doors "
+			"for any address", v);
+		return -1;
+	}
+	for (size_t i = 0; i < u->ntargets; i++) {
+		if (u->targets[i].prefix == c.prefix &&
+			addr_equal(&u->targets[i].base, &c.base)) {
+			cfg_error(p, p->line, "targets: %s listed twice", v);
+			return -1;
+		}
+	}
+	if (u->ntargets == CONFIG_MAX_CIDRS) {
+		cfg_error(p, p->line, "targets: more than %d prefixes", CONFIG_MAX_CIDRS);
+		return -1;
+	}
+	u->targets[u->ntargets++] = c;
+	return 0;
+}
+
+static int set_disabled(struct cfg_parse *p, const char *v)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
+		if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
+			cfg_current_user(p)->disabled = strcasecmp(v, yes[i]) == 0;
+			return 0;
+		}
+	}
+	cfg_error(p, p->line, "disabled: '%s' is neither yes nor no", v);
+	return -1;
+}
+
+/* ---- tables ---- */
+
+static const struct cfg_key daemon_keys[DK_COUNT] = {
+	[DK_INTERFACES] = { "interfaces", set_interface, true },
+	[DK_KNOCK_PORTS] = { "knock_ports", set_knock_port, true },
+	[DK_STATE] = { "state", set_state, false },
+	[DK_TABLE] = { "table", set_table, false },
+	[DK_RUN_AS] = { "run_as", set_run_as, false },
+	[DK_WINDOW] = { "window", set_window, false },
+	[DK_DEFAULT_LEASE] = { "default_lease", set_default_lease, false },
+	[DK_MAX_LEASE] = { "max_lease", set_max_lease, false },
+	[DK_FIREWALL] = { "firewall", set_firewall, false },
+	[DK_MARK] = { "mark", set_mark, false },
+};
+
+static const struct cfg_key protect_keys[] = {
+	{ "ports", set_protect, true },
+};
+
+static const struct cfg_key user_keys[] = {
+	{ "key", set_key, false },
+	{ "open", set_open, true },
+	{ "max_lease", set_user_max_lease, false },
+	{ "targets", set_target, true },
+	{ "disabled", set_disabled, false },
+};
+
+#define COUNT(a) (sizeof(a) / sizeof *(a))
+_Static_assert(COUNT(daemon_keys) <= CFG_SECTION_KEYS_MAX, "daemon keys");
+_Static_assert(COUNT(user_keys) <= CFG_SECTION_KEYS_MAX, "user keys");
+
+const struct cfg_key *cfg_section_keys(enum cfg_section s, size_t *n)
+{
+	switch (s) {
+	case SEC_DAEMON:
+		*n = COUNT(daemon_keys);
+		return daemon_keys;
+	case SEC_PROTECT:
+		*n = COUNT(protect_keys);
+		return protect_keys;
+	case SEC_USER:
+		*n = COUNT(user_keys);
+		return user_keys;
+	default:
+		*n = 0;
+		return NULL;
+	}
+}

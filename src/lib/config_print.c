@@ -1,0 +1,68 @@
+/* config_print — the normalised config, as INI that config_load reads back to
+ * the same config: every default spelled out, durations in seconds, lists
+ * as "a, b", users in file order. Key files by path only, never a secret. */
+#include <stdio.h>
+
+#include "config_int.h"
+
+static void print_ports(FILE *f, const char *key, const struct portspec *ports,
+	size_t n)
+{
+	char buf[PORTSPEC_STRLEN];
+	if (n == 0) {
+		fprintf(f, "# %s: none\n", key);
+		return;
+	}
+	fprintf(f, "%s = ", key);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s%s", i ? ", " : "", portspec_format(&ports[i], buf));
+	fputc('\n', f);
+}
+
+static void print_daemon(const struct config *c, FILE *f)
+{
+	fprintf(f, "[daemon]\ninterfaces = ");
+	if (c->all_ifaces)
+		fprintf(f, "any");
+	for (size_t i = 0; !c->all_ifaces && i < c->nifaces; i++)
+		fprintf(f, "%s%s", i ? ", " : "", c->ifaces[i]);
+	fputc('\n', f);
+	print_ports(f, "knock_ports", c->knock_ports, c->nknock_ports);
+	fprintf(f, "state = %s\n", c->state_path);
+	fprintf(f, "table = %s\n", c->table);
+	fprintf(f, "run_as = %s\n", c->run_as);
+	fprintf(f, "window = %u\n", c->window);
+	fprintf(f, "default_lease = %u\n", c->default_lease);
+	fprintf(f, "max_lease = %u\n", c->max_lease);
+	fprintf(f, "firewall = %s\n", c->firewall == FIREWALL_MARK ? "mark" : "drop");
+	if (c->mark)
+		fprintf(f, "mark = 0x%x\n", c->mark);
+}
+
+static void print_user(const struct config_user *u, FILE *f)
+{
+	char buf[ADDR_STRLEN + 4];
+
+	fprintf(f, "\n[user %s]\n", u->name);
+	fprintf(f, "key = %s\n", u->key_path);
+	print_ports(f, "open", u->open, u->nopen);
+	fprintf(f, "max_lease = %u\n", u->max_lease);
+	/* A knock may always name its own source; these are the extras. */
+	fprintf(f, "targets = source");
+	for (size_t i = 0; i < u->ntargets; i++)
+		fprintf(f, ", %s", cidr_format(&u->targets[i], buf));
+	fputc('\n', f);
+	fprintf(f, "disabled = %s\n", u->disabled ? "yes" : "no");
+}
+
+void config_print(const struct config *c, FILE *f)
+{
+	fprintf(f, "# postern configuration, normalised from %s\n", c->path);
+	print_daemon(c, f);
+	fprintf(f, "\n[protect]\n");
+	print_ports(f, "ports", c->protect, c->nprotect);
+	if (c->nusers == 0)
+		fprintf(f, "\n# no users: every knock will be refused\n");
+	for (size_t i = 0; i < c->nusers; i++)
+		print_user(&c->users[i], f);
+}
