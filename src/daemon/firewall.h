@@ -24,8 +24,13 @@ struct firewall;
 
 /* Creates the table, sets and chain if missing, and replaces the chain's rules
  * and the protected set's contents with the config's. Existing leases are
- * kept (a restart closes nothing early). Never touches other tables. */
+ * kept (a restart closes nothing early). A table whose sets or chain have
+ * another shape (another version's layout) is deleted and rebuilt in the
+ * same transaction, losing its leases. Never touches other tables. */
 struct firewall *firewall_open(const struct config *c, struct errbuf *err);
+/* A handle on an existing postern table, changing nothing in it (for tools
+ * that grant into a running daemon's table). Fails if the table is absent. */
+struct firewall *firewall_attach(const char *table, struct errbuf *err);
 /* Frees the handle; the table and its leases stay in the kernel. NULL ok. */
 void firewall_close(struct firewall *fw);
 

@@ -1,0 +1,325 @@
+/* state — see state.h.
+ *
+ * Durability: the database runs in WAL mode with synchronous=FULL, so every
+ * commit fsyncs the WAL before sqlite3_step() returns SQLITE_DONE. Each
+ * replay record is one INSERT in autocommit mode, i.e. its own transaction:
+ * STATE_FRESH is returned only after that commit. */
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#define STATE_SCHEMA_VERSION 1
+/* How long a write waits for another connection's lock (an admin tool
+ * reading the file) before the knock is refused. Short: a knock must not
+ * hang the daemon. */
+#define STATE_BUSY_MS 1000
+
+struct state {
+	sqlite3 *db;
+	sqlite3_stmt *ins_replay;
+	sqlite3_stmt *ins_lease;
+	sqlite3_stmt *prune;
+};
+
+static const char schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS replay ("
+	" user TEXT NOT NULL,"
+	" nonce BLOB NOT NULL,"
+	" knock_time INTEGER NOT NULL,"
+	" seen_at INTEGER NOT NULL,"
+	" PRIMARY KEY (user, nonce)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS replay_by_time ON replay (knock_time);"
+	"CREATE TABLE IF NOT EXISTS leases ("
+	" id INTEGER PRIMARY KEY,"
+	" user TEXT NOT NULL,"
+	" addr TEXT NOT NULL,"
+	" proto INTEGER NOT NULL,"
+	" port INTEGER NOT NULL,"
+	" opened_at INTEGER NOT NULL,"
+	" lease INTEGER NOT NULL);";
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static void set_db_error(struct errbuf *err, sqlite3 *db, const char *what)
+{
+	errbuf_set(err, "state %s: %s: %s (sqlite error %d)",
+		sqlite3_db_filename(db, "main"), what, sqlite3_errmsg(db),
+		sqlite3_extended_errcode(db));
+}
+
+static int exec(sqlite3 *db, const char *sql, const char *what, struct errbuf *err)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		set_db_error(err, db, what);
+		return -1;
+	}
+	return 0;
+}
+
+/* A failed statement may leave a transaction open (e.g. after SQLITE_FULL
+ * SQLite may keep it): roll it back so the next call starts clean. */
+static void recover(sqlite3 *db)
+{
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Finishes one use of a prepared statement so it can be reused, whatever
+ * happened to it. */
+static void stmt_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+static int read_user_version(sqlite3 *db, int *version, struct errbuf *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK) {
+		set_db_error(err, db, "reading the schema version");
+		return -1;
+	}
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*version = sqlite3_column_int(st, 0);
+	else
+		set_db_error(err, db, "reading the schema version");
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+/* Creates the file 0600 if missing (SQLite would use 0644 less umask) and
+ * tightens an existing one; the -wal and -shm files copy this mode. */
+static int create_private(const char *path, struct errbuf *err)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		errbuf_set(err, "state %s: %s", path, strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	int rc = fstat(fd, &st);
+	if (rc == 0 && !S_ISREG(st.st_mode)) {
+		errbuf_set(err, "state %s: not a regular file", path);
+		rc = -1;
+	} else if (rc == 0 && (st.st_mode & 0077) && fchmod(fd, 0600) != 0) {
+		errbuf_set(err, "state %s: chmod 0600: %s", path, strerror(errno));
+		rc = -1;
+	} else if (rc != 0) {
+		errbuf_set(err, "state %s: %s", path, strerror(errno));
+	}
+	close(fd);
+	return rc;
+}
+
+static int set_pragmas(sqlite3 *db, struct errbuf *err)
+{
+	if (sqlite3_busy_timeout(db, STATE_BUSY_MS) != SQLITE_OK) {
+		set_db_error(err, db, "busy_timeout");
+		return -1;
+	}
+	/* journal_mode answers with the mode in force: it must say "wal". */
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st, NULL) != SQLITE_OK) {
+		set_db_error(err, db, "journal_mode=WAL");
+		return -1;
+	}
+	int rc = sqlite3_step(st);
+	bool wal = rc == SQLITE_ROW &&
+		strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+	if (!wal)
+		set_db_error(err, db, "journal_mode=WAL not accepted");
+	sqlite3_finalize(st);
+	if (!wal)
+		return -1;
+	return exec(db, "PRAGMA synchronous=FULL", "synchronous=FULL", err);
+}
+
+/* Creates the schema in a fresh file, or checks an existing one's version.
+ * BEGIN IMMEDIATE so two processes creating the same file do not race. */
+static int ensure_schema(sqlite3 *db, struct errbuf *err)
+{
+	if (exec(db, "BEGIN IMMEDIATE", "locking for the schema", err) != 0)
+		return -1;
+	int version = 0;
+	if (read_user_version(db, &version, err) != 0)
+		goto fail;
+	if (version == 0) {
+		char sql[sizeof schema_sql + 64];
+		snprintf(sql, sizeof sql, "%sPRAGMA user_version=%d;", schema_sql,
+			STATE_SCHEMA_VERSION);
+		if (exec(db, sql, "creating the schema", err) != 0)
+			goto fail;
+	} else if (version != STATE_SCHEMA_VERSION) {
+		errbuf_set(err, "state %s: schema version %d, this postern knows %d",
+			sqlite3_db_filename(db, "main"), version, STATE_SCHEMA_VERSION);
+		goto fail;
+	}
+	return exec(db, "COMMIT", "committing the schema", err);
+fail:
+	recover(db);
+	return -1;
+}
+
+static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
+	struct errbuf *err)
+{
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL)
+		!= SQLITE_OK) {
+		set_db_error(err, db, "preparing a statement");
+		return -1;
+	}
+	return 0;
+}
+
+struct state *state_open(const char *path, struct errbuf *err)
+{
+	if (create_private(path, err) != 0)
+		return NULL;
+	struct state *s = calloc(1, sizeof *s);
+	if (!s) {
+		errbuf_set(err, "state %s: out of memory", path);
+		return NULL;
+	}
+	/* No SQLITE_OPEN_CREATE: the file was made above with the right mode. */
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW;
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		errbuf_set(err, "state %s: %s", path,
+			s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	if (set_pragmas(s->db, err) != 0 || ensure_schema(s->db, err) != 0)
+		goto fail;
+	if (prepare(s->db, "INSERT INTO replay (user, nonce, knock_time, seen_at) "
+			"VALUES (?1, ?2, ?3, ?4)", &s->ins_replay, err) != 0 ||
+		prepare(s->db, "INSERT INTO leases (user, addr, proto, port, opened_at, "
+			"lease) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &s->ins_lease, err) != 0 ||
+		prepare(s->db, "DELETE FROM replay WHERE knock_time < ?1",
+			&s->prune, err) != 0)
+		goto fail;
+	return s;
+fail:
+	state_close(s);
+	return NULL;
+}
+
+void state_close(struct state *s)
+{
+	if (!s)
+		return;
+	sqlite3_finalize(s->ins_replay);
+	sqlite3_finalize(s->ins_lease);
+	sqlite3_finalize(s->prune);
+	/* The last connection to close checkpoints the WAL into the main file. */
+	sqlite3_close(s->db);
+	free(s);
+}
+
+/* ---- records ------------------------------------------------------------ */
+
+/* SQLite integers are signed 64-bit; larger times are refused, not wrapped. */
+static bool time_ok(uint64_t t, const char *what, struct errbuf *err)
+{
+	if (t > (uint64_t)INT64_MAX) {
+		errbuf_set(err, "state: %s %llu out of range", what, (unsigned long long)t);
+		return false;
+	}
+	return true;
+}
+
+enum state_result state_record_knock(struct state *s, const char *user,
+	const uint8_t nonce[static KNOCK_NONCE_BYTES], uint64_t knock_time,
+	struct errbuf *err)
+{
+	if (!time_ok(knock_time, "knock time", err))
+		return STATE_ERROR;
+	sqlite3_stmt *st = s->ins_replay;
+	int rc = sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_blob(st, 2, nonce, KNOCK_NONCE_BYTES, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 3, (sqlite3_int64)knock_time);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	enum state_result r;
+	if (rc == SQLITE_DONE) {
+		r = STATE_FRESH; /* committed, WAL fsynced */
+	} else if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+		r = STATE_REPLAY;
+	} else {
+		/* Message first: reset and rollback may replace it. */
+		errbuf_set(err, "state %s: recording a knock of %s: %s (sqlite error %d)",
+			sqlite3_db_filename(s->db, "main"), user,
+			sqlite3_errmsg(s->db), rc);
+		r = STATE_ERROR;
+	}
+	stmt_done(st);
+	if (r == STATE_ERROR)
+		recover(s->db);
+	return r;
+}
+
+int state_record_lease(struct state *s, const char *user, const struct addr *addr,
+	const struct portspec *port, uint64_t opened_at, uint32_t lease,
+	struct errbuf *err)
+{
+	if (!time_ok(opened_at, "lease start", err))
+		return -1;
+	char a[ADDR_STRLEN];
+	addr_format(addr, a);
+	sqlite3_stmt *st = s->ins_lease;
+	int rc = sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 2, a, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(st, 3, port->proto);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(st, 4, port->port);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 5, (sqlite3_int64)opened_at);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 6, lease);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		set_db_error(err, s->db, "recording a lease");
+	stmt_done(st);
+	if (rc != SQLITE_DONE) {
+		recover(s->db);
+		return -1;
+	}
+	return 0;
+}
+
+long state_prune(struct state *s, uint64_t before, struct errbuf *err)
+{
+	if (before > (uint64_t)INT64_MAX)
+		before = (uint64_t)INT64_MAX;
+	sqlite3_stmt *st = s->prune;
+	int rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)before);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	long n = -1;
+	if (rc == SQLITE_DONE)
+		n = (long)sqlite3_changes(s->db);
+	else
+		set_db_error(err, s->db, "pruning replay records");
+	stmt_done(st);
+	if (n < 0)
+		recover(s->db);
+	return n;
+}

@@ -1,0 +1,328 @@
+/* test_state — the replay store on real SQLite files in a temporary directory.
+ *
+ * Write failures are produced for real, in ways that also stop root:
+ * RLIMIT_FSIZE (the kernel refuses writes past the limit with EFBIG, root
+ * included) and a second connection holding the write lock. A full disk is
+ * tested by tests/integration/test_state_full.sh on a tiny tmpfs. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "state.h"
+
+struct fixture {
+	char dir[64];
+	char db[128];
+};
+
+static int setup(void **ctx)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	assert_non_null(f);
+	snprintf(f->dir, sizeof f->dir, "/tmp/postern-test-state-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->db, sizeof f->db, "%s/state.db", f->dir);
+	*ctx = f;
+	return 0;
+}
+
+/* The directory holds only flat files (db, -wal, -shm, test files). */
+static int teardown(void **ctx)
+{
+	struct fixture *f = *ctx;
+	DIR *d = opendir(f->dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		char p[sizeof f->dir + 260];
+		snprintf(p, sizeof p, "%s/%s", f->dir, e->d_name);
+		unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static void nonce_of(uint8_t n[KNOCK_NONCE_BYTES], uint32_t i)
+{
+	memset(n, 0xA5, KNOCK_NONCE_BYTES);
+	memcpy(n, &i, sizeof i);
+}
+
+static struct state *open_ok(const struct fixture *f)
+{
+	struct errbuf err = { "" };
+	struct state *s = state_open(f->db, &err);
+	if (!s)
+		fail_msg("state_open: %s", err.msg);
+	return s;
+}
+
+static enum state_result record(struct state *s, const char *user, uint32_t i,
+	uint64_t t)
+{
+	uint8_t n[KNOCK_NONCE_BYTES];
+	nonce_of(n, i);
+	struct errbuf err = { "" };
+	return state_record_knock(s, user, n, t, &err);
+}
+
+static void test_fresh_then_replay(void **ctx)
+{
+	struct state *s = open_ok(*ctx);
+	assert_int_equal(record(s, "alice", 1, 1000), STATE_FRESH);
+	assert_int_equal(record(s, "alice", 1, 1000), STATE_REPLAY);
+	/* The knock time is not part of the key: a replay with a new
+	 * timestamp is still the same nonce. */
+	assert_int_equal(record(s, "alice", 1, 2000), STATE_REPLAY);
+	assert_int_equal(record(s, "alice", 2, 1000), STATE_FRESH);
+	state_close(s);
+}
+
+static void test_same_nonce_other_user_is_fresh(void **ctx)
+{
+	struct state *s = open_ok(*ctx);
+	assert_int_equal(record(s, "alice", 7, 1000), STATE_FRESH);
+	assert_int_equal(record(s, "bob", 7, 1000), STATE_FRESH);
+	assert_int_equal(record(s, "bob", 7, 1000), STATE_REPLAY);
+	state_close(s);
+}
+
+static void test_durable_across_close_and_open(void **ctx)
+{
+	struct state *s = open_ok(*ctx);
+	assert_int_equal(record(s, "alice", 3, 1000), STATE_FRESH);
+	state_close(s);
+	s = open_ok(*ctx);
+	assert_int_equal(record(s, "alice", 3, 1000), STATE_REPLAY);
+	state_close(s);
+}
+
+/* The "daemon killed" restart: a process records a knock and dies without
+ * closing (no checkpoint, WAL left behind); the next process must see it. */
+static void test_durable_across_crash(void **ctx)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct state *s = state_open(((struct fixture *)*ctx)->db, NULL);
+		_exit(s && record(s, "alice", 4, 1000) == STATE_FRESH ? 0 : 1);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	struct state *s = open_ok(*ctx);
+	assert_int_equal(record(s, "alice", 4, 1000), STATE_REPLAY);
+	state_close(s);
+}
+
+static void test_prune(void **ctx)
+{
+	struct state *s = open_ok(*ctx);
+	assert_int_equal(record(s, "alice", 1, 100), STATE_FRESH);
+	assert_int_equal(record(s, "alice", 2, 200), STATE_FRESH);
+	assert_int_equal(record(s, "bob", 3, 300), STATE_FRESH);
+	struct errbuf err = { "" };
+	assert_int_equal(state_prune(s, 250, &err), 2);
+	assert_int_equal(state_prune(s, 250, &err), 0);
+	/* Pruned records are forgotten, kept ones still refuse. */
+	assert_int_equal(record(s, "alice", 1, 100), STATE_FRESH);
+	assert_int_equal(record(s, "bob", 3, 300), STATE_REPLAY);
+	state_close(s);
+}
+
+static mode_t mode_of(const char *path)
+{
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+static void test_created_0600(void **ctx)
+{
+	struct fixture *f = *ctx;
+	mode_t old = umask(0);
+	struct state *s = open_ok(f);
+	umask(old);
+	assert_int_equal(record(s, "alice", 1, 1), STATE_FRESH);
+	assert_int_equal(mode_of(f->db), 0600);
+	char wal[sizeof f->db + 8];
+	snprintf(wal, sizeof wal, "%s-wal", f->db);
+	assert_int_equal(mode_of(wal), 0600);
+	state_close(s);
+}
+
+static void test_existing_file_tightened(void **ctx)
+{
+	struct fixture *f = *ctx;
+	FILE *fp = fopen(f->db, "w"); /* an empty file is an empty database */
+	assert_non_null(fp);
+	fclose(fp);
+	assert_int_equal(chmod(f->db, 0644), 0);
+	struct state *s = open_ok(f);
+	assert_int_equal(mode_of(f->db), 0600);
+	state_close(s);
+}
+
+/* Writes fail for real (EFBIG beyond RLIMIT_FSIZE, even for root): the
+ * answer is STATE_ERROR, never FRESH, and the store answers correctly once
+ * writing works again. Nothing is printed while the limit is set. */
+static void test_write_failure_then_recovery(void **ctx)
+{
+	struct state *s = open_ok(*ctx);
+	assert_int_equal(record(s, "alice", 1, 1000), STATE_FRESH);
+
+	struct rlimit old, tiny;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	tiny = old;
+	tiny.rlim_cur = 1;
+	void (*oldsig)(int) = signal(SIGXFSZ, SIG_IGN);
+	uint8_t n[KNOCK_NONCE_BYTES];
+	nonce_of(n, 2);
+	struct errbuf err = { "" };
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &tiny), 0);
+	enum state_result r1 = state_record_knock(s, "alice", n, 1000, &err);
+	enum state_result r2 = state_record_knock(s, "alice", n, 1000, NULL);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, oldsig);
+
+	assert_int_equal(r1, STATE_ERROR);
+	assert_int_equal(r2, STATE_ERROR);
+	assert_non_null(strstr(err.msg, "state.db"));
+	assert_non_null(strstr(err.msg, "alice"));
+	/* The failed knock was not recorded; the earlier one still is. */
+	assert_int_equal(record(s, "alice", 2, 1000), STATE_FRESH);
+	assert_int_equal(record(s, "alice", 2, 1000), STATE_REPLAY);
+	assert_int_equal(record(s, "alice", 1, 1000), STATE_REPLAY);
+	state_close(s);
+}
+
+/* Another process holds the write lock longer than the busy timeout: the
+ * knock is refused (fail closed), and accepted once the lock is gone. */
+static void test_locked_database_refuses(void **ctx)
+{
+	struct fixture *f = *ctx;
+	struct state *s = open_ok(f);
+	sqlite3 *other;
+	assert_int_equal(sqlite3_open(f->db, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL),
+		SQLITE_OK);
+	uint8_t n[KNOCK_NONCE_BYTES];
+	nonce_of(n, 9);
+	struct errbuf err = { "" };
+	assert_int_equal(state_record_knock(s, "alice", n, 1, &err), STATE_ERROR);
+	assert_non_null(strstr(err.msg, "locked"));
+	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	assert_int_equal(record(s, "alice", 9, 1), STATE_FRESH);
+	state_close(s);
+}
+
+static void test_not_a_database_refused(void **ctx)
+{
+	struct fixture *f = *ctx;
+	FILE *fp = fopen(f->db, "w");
+	assert_non_null(fp);
+	for (int i = 0; i < 200; i++)
+		fputs("this is not a database file. ", fp);
+	fclose(fp);
+	struct errbuf err = { "" };
+	assert_null(state_open(f->db, &err));
+	assert_non_null(strstr(err.msg, "not a database"));
+}
+
+static void test_other_schema_version_refused(void **ctx)
+{
+	struct fixture *f = *ctx;
+	state_close(open_ok(f));
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=7", NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(db);
+	struct errbuf err = { "" };
+	assert_null(state_open(f->db, &err));
+	assert_non_null(strstr(err.msg, "schema version 7"));
+}
+
+static void test_missing_directory_refused(void **ctx)
+{
+	struct fixture *f = *ctx;
+	char path[sizeof f->dir + 32];
+	snprintf(path, sizeof path, "%s/nonexistent/state.db", f->dir);
+	struct errbuf err = { "" };
+	assert_null(state_open(path, &err));
+	assert_non_null(strstr(err.msg, "nonexistent"));
+}
+
+static void test_lease_history(void **ctx)
+{
+	struct fixture *f = *ctx;
+	struct state *s = open_ok(f);
+	struct addr a;
+	assert_true(addr_parse("2001:db8::5", &a));
+	struct portspec p = { .proto = 6, .port = 22 };
+	struct errbuf err = { "" };
+	assert_int_equal(state_record_lease(s, "alice", &a, &p, 1700000000, 30, &err), 0);
+	state_close(s);
+
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT user, addr, proto, port, "
+		"opened_at, lease FROM leases", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "alice");
+	assert_string_equal((const char *)sqlite3_column_text(st, 1), "2001:db8::5");
+	assert_int_equal(sqlite3_column_int(st, 2), 6);
+	assert_int_equal(sqlite3_column_int(st, 3), 22);
+	assert_int_equal(sqlite3_column_int64(st, 4), 1700000000);
+	assert_int_equal(sqlite3_column_int(st, 5), 30);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+static void test_close_null(void **ctx)
+{
+	(void)ctx;
+	state_close(NULL);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_fresh_then_replay),
+		T(test_same_nonce_other_user_is_fresh),
+		T(test_durable_across_close_and_open),
+		T(test_durable_across_crash),
+		T(test_prune),
+		T(test_created_0600),
+		T(test_existing_file_tightened),
+		T(test_write_failure_then_recovery),
+		T(test_locked_database_refuses),
+		T(test_not_a_database_refused),
+		T(test_other_schema_version_refused),
+		T(test_missing_directory_refused),
+		T(test_lease_history),
+		cmocka_unit_test(test_close_null),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
