@@ -5,6 +5,7 @@
  * wrong before serving is reported and the daemon exits; it never runs on a
  * half-read config. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +162,9 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	umask(077);
 	sandbox_no_core_dumps();
+	/* A file-size limit must give the state store a write error (and so a
+	 * refused knock), not kill the daemon. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (sodium_init() < 0) {
 		fprintf(stderr, "posternd: libsodium failed to initialise\n");
 		return EXIT_RUNTIME;
