@@ -29,13 +29,20 @@ bool carriers_bpf(const struct config *c, char *buf, size_t len)
 	return used > 0;
 }
 
-enum carrier_id carriers_extract(const struct config *c, const struct frame *f,
-	uint8_t out[static KNOCK_WIRE_BYTES])
+size_t carriers_extract(const struct config *c, const struct frame *f,
+	struct candidate *out, size_t max)
 {
-	for (size_t i = 0; i < NCARRIERS; i++)
-		if (carriers[i]->extract(c, f, out))
-			return carriers[i]->id;
-	return CARRIER_NONE;
+	size_t n = 0;
+	for (size_t i = 0; i < NCARRIERS && n < max; i++) {
+		size_t found = carriers[i]->extract(c, f, out + n, max - n);
+		for (size_t k = n; k < n + found; k++) {
+			out[k].carrier = (uint8_t)carriers[i]->id;
+			out[k].src = f->src;
+			out[k].dst = f->dst;
+		}
+		n += found;
+	}
+	return n;
 }
 
 const char *carrier_name(enum carrier_id id)

@@ -1,4 +1,4 @@
-/* carrier — how a knock travels: find candidate knock bytes in a decoded
+/* carrier — how a knock travels: find candidates (candidate.h) in a decoded
  * packet, and describe (as a BPF expression) every packet worth capturing.
  *
  * Each carrier lives in its own file (carrier_udp.c, ...) and is one entry in
@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "candidate.h"
 #include "config.h"
 #include "frame.h"
 #include "knock.h"
@@ -27,19 +28,22 @@ struct carrier {
 	/* Appends this carrier's BPF expression (or nothing if the config does
 	 * not use it) to buf; returns false if buf is too small. */
 	bool (*bpf)(const struct config *c, char *buf, size_t len);
-	/* If f carries a candidate knock for this carrier, copies its bytes to
-	 * out and returns true. Must accept only what its BPF filter passes and
-	 * re-check every length: the kernel filter is an optimisation, not a
-	 * guarantee. */
-	bool (*extract)(const struct config *c, const struct frame *f,
-		uint8_t out[static KNOCK_WIRE_BYTES]);
+	/* Writes up to max candidates that f carries for this carrier to out
+	 * (kind and u; carriers_extract fills carrier, src and dst) and returns
+	 * how many. Must re-check every length: the kernel filter is an
+	 * optimisation, not a guarantee. */
+	size_t (*extract)(const struct config *c, const struct frame *f,
+		struct candidate *out, size_t max);
 };
+
+/* Most candidates one packet can yield (e.g. a port hit and a token). */
+#define CARRIER_MAX_CANDIDATES 4
 
 /* Builds the capture filter for every carrier the config uses. */
 bool carriers_bpf(const struct config *c, char *buf, size_t len);
-/* Finds a candidate knock in f; returns its carrier or CARRIER_NONE. */
-enum carrier_id carriers_extract(const struct config *c, const struct frame *f,
-	uint8_t out[static KNOCK_WIRE_BYTES]);
+/* Finds the candidates in f (at most max); returns how many. */
+size_t carriers_extract(const struct config *c, const struct frame *f,
+	struct candidate *out, size_t max);
 /* "udp", ... ("?" for an unknown id). */
 const char *carrier_name(enum carrier_id id);
 

@@ -30,18 +30,20 @@ static bool udp_bpf(const struct config *c, char *buf, size_t len)
 	return true;
 }
 
-static bool udp_extract(const struct config *c, const struct frame *f,
-	uint8_t out[static KNOCK_WIRE_BYTES])
+static size_t udp_extract(const struct config *c, const struct frame *f,
+	struct candidate *out, size_t max)
 {
-	if (f->proto != IPPROTO_UDP || f->payload_len != KNOCK_WIRE_BYTES)
-		return false;
+	if (max == 0 || f->proto != IPPROTO_UDP || f->payload_len != KNOCK_WIRE_BYTES)
+		return 0;
 	for (size_t i = 0; i < c->nknock_ports; i++) {
 		if (c->knock_ports[i].port == f->dport) {
-			memcpy(out, f->payload, KNOCK_WIRE_BYTES);
-			return true;
+			memset(out, 0, sizeof *out);
+			out->kind = CANDIDATE_SPA;
+			memcpy(out->u.spa, f->payload, KNOCK_WIRE_BYTES);
+			return 1;
 		}
 	}
-	return false;
+	return 0;
 }
 
 const struct carrier carrier_udp = {

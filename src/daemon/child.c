@@ -17,51 +17,53 @@
 #include "frame.h"
 #include "log.h"
 #include "msg.h"
-#include "tagtable.h"
+#include "scheme.h"
 #include "verify.h"
 
-/* Recently forwarded knocks: replays are refused here without troubling the
- * parent (which still checks its durable store for everything it gets). */
+/* Recently forwarded evidence: exact repeats (replays, a resolver's retries)
+ * are refused here without troubling the parent, which still checks its
+ * durable store for everything it gets. */
 #define RECENT_SLOTS 4096
 /* Refusal reports per second before they are summarised (flood guard). */
 #define REFUSAL_BURST 20
-#define MAX_TAG_CANDIDATES 4
 
 struct recent_knock {
-	uint32_t user;
-	uint8_t nonce[KNOCK_NONCE_BYTES];
-	bool used;
+	uint64_t digest; /* 0 = empty */
 };
 
 struct child {
 	const struct config *config;
+	struct scheme_set *schemes;
 	int sock;
-	struct tagtable *tags;
 	struct capture *capture;
 	uint64_t now;
+	uint8_t digest_key[crypto_shorthash_KEYBYTES];
 	struct recent_knock recent[RECENT_SLOTS];
 	struct ratelimit refusals;
 	uint64_t suppressed[VERDICT_COUNT];
 };
 
-static void child_send(struct child *ch, const struct msg *m)
+static void child_send(struct child *ch, const struct msg *m, bool block)
 {
 	/* If the parent is gone there is nobody to work for. */
-	if (msg_send(ch->sock, m) < 0 && errno != EAGAIN && errno != ENOBUFS)
+	if (msg_send(ch->sock, m, block) < 0 && errno != EAGAIN && errno != ENOBUFS)
 		_exit(0);
 }
 
-static void report_refusal(struct child *ch, enum verdict v, uint32_t user,
-	const struct addr *src, enum carrier_id carrier, int64_t skew)
+static void report_refusal(struct child *ch, enum verdict v, enum scheme_id scheme,
+	const struct scheme_forward *fw, const struct candidate *cand)
 {
 	if (!ratelimit_allow(&ch->refusals, ch->now)) {
 		ch->suppressed[v]++;
 		return;
 	}
-	struct msg m = { .type = MSG_REFUSAL, .user = user, .verdict = (uint8_t)v,
-		.carrier = (uint8_t)carrier, .count = 1, .src = *src };
-	m.skew = skew > INT32_MAX ? INT32_MAX : skew < INT32_MIN ? INT32_MIN : (int32_t)skew;
-	child_send(ch, &m);
+	struct msg m = { .type = MSG_REFUSAL, .user = fw->user, .verdict = (uint8_t)v,
+		.scheme = (uint8_t)scheme, .count = 1 };
+	m.evidence.carrier = cand->carrier;
+	m.evidence.src = cand->src;
+	m.skew = fw->skew > INT32_MAX ? INT32_MAX
+		: fw->skew < INT32_MIN ? INT32_MIN : (int32_t)fw->skew;
+	child_send(ch, &m, false);
 }
 
 /* Sends one summary per verdict for what the rate limit held back. */
@@ -72,69 +74,86 @@ static void flush_suppressed(struct child *ch)
 			continue;
 		struct msg m = { .type = MSG_REFUSAL, .user = MSG_NO_USER,
 			.verdict = (uint8_t)v, .count = ch->suppressed[v] };
-		child_send(ch, &m);
+		child_send(ch, &m, false);
 		ch->suppressed[v] = 0;
 	}
 }
 
-/* True if this knock was forwarded recently; remembers it otherwise. */
-static bool seen_recently(struct child *ch, uint32_t user, const struct knock *k)
+/* True if this evidence was forwarded recently; remembers it otherwise. */
+static bool seen_recently(struct child *ch, enum scheme_id scheme,
+	const struct scheme_forward *fw)
 {
-	uint32_t h;
-	memcpy(&h, k->nonce, sizeof h);
-	struct recent_knock *r = &ch->recent[h % RECENT_SLOTS];
-	if (r->used && r->user == user && !memcmp(r->nonce, k->nonce, sizeof r->nonce))
+	struct {
+		uint32_t user;
+		uint8_t scheme, kind;
+		uint8_t u[sizeof fw->evidence.u];
+	} key;
+	memset(&key, 0, sizeof key);
+	key.user = fw->user;
+	key.scheme = (uint8_t)scheme;
+	key.kind = fw->evidence.kind;
+	memcpy(key.u, &fw->evidence.u, sizeof key.u);
+	uint8_t out[crypto_shorthash_BYTES];
+	uint64_t digest;
+	crypto_shorthash(out, (const uint8_t *)&key, sizeof key, ch->digest_key);
+	memcpy(&digest, out, sizeof digest);
+	digest |= 1; /* never 0, the empty mark */
+	struct recent_knock *r = &ch->recent[digest % RECENT_SLOTS];
+	if (r->digest == digest)
 		return true;
-	r->used = true;
-	r->user = user;
-	memcpy(r->nonce, k->nonce, sizeof r->nonce);
+	r->digest = digest;
 	return false;
+}
+
+static void on_candidate(struct child *ch, const struct candidate *cand)
+{
+	struct scheme_forward fw;
+	enum scheme_id scheme;
+	enum verdict v = schemes_check(ch->schemes, ch->config, cand, ch->now, &fw, &scheme);
+	if (v == VERDICT_IGNORE)
+		return;
+	if (v != VERDICT_ACCEPT) {
+		report_refusal(ch, v, scheme, &fw, cand);
+		return;
+	}
+	if (seen_recently(ch, scheme, &fw)) {
+		report_refusal(ch, VERDICT_REPLAY, scheme, &fw, cand);
+		return;
+	}
+	struct msg m = { .type = MSG_KNOCK, .user = fw.user, .scheme = (uint8_t)scheme,
+		.evidence = fw.evidence };
+	child_send(ch, &m, true);
 }
 
 static void on_packet(void *ctx, int dlt, const uint8_t *pkt, size_t len)
 {
 	struct child *ch = ctx;
 	struct frame f;
-	uint8_t wire[KNOCK_WIRE_BYTES];
+	struct candidate cands[CARRIER_MAX_CANDIDATES];
 	if (frame_decode(dlt, pkt, len, &f) != FRAME_OK)
 		return;
-	enum carrier_id carrier = carriers_extract(ch->config, &f, wire);
-	if (carrier == CARRIER_NONE)
-		return;
+	size_t n = carriers_extract(ch->config, &f, cands, CARRIER_MAX_CANDIDATES);
+	for (size_t i = 0; i < n; i++)
+		on_candidate(ch, &cands[i]);
+}
 
-	uint32_t users[MAX_TAG_CANDIDATES];
-	size_t n = tagtable_lookup(ch->tags, knock_wire_tag(wire), users, MAX_TAG_CANDIDATES);
-	if (n == 0) {
-		report_refusal(ch, VERDICT_UNKNOWN_TAG, MSG_NO_USER, &f.src, carrier, 0);
-		return;
+/* Applies the positions the parent committed; returns false if the parent
+ * is gone (or misbehaves), which ends the child. */
+static bool read_parent(struct child *ch)
+{
+	struct p2c_msg m;
+	struct errbuf why;
+	for (;;) {
+		int rc = p2c_recv(ch->sock, &m, (uint32_t)ch->config->nusers, &why);
+		if (rc == -1)
+			return errno == EAGAIN || errno == EWOULDBLOCK;
+		if (rc != 1)
+			return false;
+		const struct scheme_ops *ops = scheme_get(m.scheme);
+		if (ops && ops->apply_position)
+			ops->apply_position(ch->schemes->mem[m.scheme], ch->config, m.user,
+				m.key, m.position, m.blob, m.blob_len);
 	}
-	/* Tags are 64-bit PRF outputs: two candidates is a freak collision,
-	 * but trying each costs nothing and keeps both users working. */
-	enum verdict first = VERDICT_UNKNOWN_TAG;
-	int64_t first_skew = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct knock k;
-		int64_t skew;
-		const struct config_user *u = &ch->config->users[users[i]];
-		enum verdict v = verify_knock(u, wire, ch->now, ch->config->window, &k, &skew);
-		if (v == VERDICT_ACCEPT) {
-			if (seen_recently(ch, users[i], &k)) {
-				report_refusal(ch, VERDICT_REPLAY, users[i], &f.src, carrier, skew);
-			} else {
-				struct msg m = { .type = MSG_KNOCK, .user = users[i],
-					.carrier = (uint8_t)carrier, .src = f.src };
-				memcpy(m.wire, wire, sizeof wire);
-				child_send(ch, &m);
-			}
-			sodium_memzero(&k, sizeof k);
-			return;
-		}
-		if (i == 0) {
-			first = v;
-			first_skew = skew;
-		}
-	}
-	report_refusal(ch, first, users[0], &f.src, carrier, first_skew);
 }
 
 static void on_capture_event(void *ctx, int event, const char *iface, const char *detail)
@@ -143,7 +162,7 @@ static void on_capture_event(void *ctx, int event, const char *iface, const char
 	struct msg m = { .type = MSG_CAPTURE, .user = MSG_NO_USER, .event = (uint8_t)event };
 	snprintf(m.iface, sizeof m.iface, "%s", iface);
 	snprintf(m.detail, sizeof m.detail, "%s", detail);
-	child_send(ch, &m);
+	child_send(ch, &m, true);
 }
 
 static void child_loop(struct child *ch)
@@ -151,8 +170,7 @@ static void child_loop(struct child *ch)
 	struct pollfd pfds[CONFIG_MAX_IFACES + 1];
 	for (;;) {
 		ch->now = (uint64_t)time(NULL);
-		if (tagtable_update(ch->tags, ch->config, ch->now) < 0)
-			log_err("out of memory updating the tag table; keeping the old one");
+		schemes_tick(ch->schemes, ch->config, ch->now);
 		flush_suppressed(ch);
 
 		size_t n = capture_pollfds(ch->capture, pfds);
@@ -162,8 +180,8 @@ static void child_loop(struct child *ch)
 		int rc = poll(pfds, n + 1, 1000);
 		if (rc < 0 && errno != EINTR)
 			_exit(1);
-		if (pfds[n].revents) /* parent closed its end or wrote: both mean stop */
-			_exit(0);
+		if (pfds[n].revents && !read_parent(ch))
+			_exit(0); /* the parent is gone: nobody to work for */
 		ch->now = (uint64_t)time(NULL);
 		bool failed = false;
 		for (size_t i = 0; i < n; i++)
@@ -176,7 +194,8 @@ static void child_loop(struct child *ch)
 	}
 }
 
-void child_main(const struct config *c, int sock, const struct sandbox_user *u)
+void child_main(const struct config *c, struct scheme_set *schemes, int sock,
+	const struct sandbox_user *u)
 {
 	static struct child ch; /* large; lives as long as the process */
 	struct errbuf err;
@@ -191,13 +210,10 @@ void child_main(const struct config *c, int sock, const struct sandbox_user *u)
 		_exit(0);
 
 	ch.config = c;
+	ch.schemes = schemes;
 	ch.sock = sock;
 	ch.refusals = (struct ratelimit){ .burst = REFUSAL_BURST, .interval = 1 };
-	ch.tags = tagtable_new();
-	if (!ch.tags) {
-		log_err("capture child: out of memory");
-		_exit(1);
-	}
+	randombytes_buf(ch.digest_key, sizeof ch.digest_key);
 	/* Acquire (capture, as root), then drop and confirm, then read packets. */
 	ch.capture = capture_open(c, on_capture_event, &ch, &err);
 	if (!ch.capture) {

@@ -1,20 +1,31 @@
 /* grant — the parent's decision on one knock the child forwarded: verify
- * again, apply policy, record durably, open the door, log the outcome. */
+ * the evidence again with the scheme, apply policy, commit the one-time
+ * evidence durably, open the door, log the outcome. */
 #ifndef POSTERN_GRANT_H
 #define POSTERN_GRANT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config.h"
 #include "firewall.h"
 #include "msg.h"
+#include "scheme.h"
 #include "state.h"
 #include "verify.h"
 
+struct grant_ctx {
+	const struct config *config;
+	struct scheme_set *schemes; /* the parent's images */
+	struct state *state;
+	struct firewall *fw;
+};
+
 /* Decides and acts on one MSG_KNOCK at time now; logs the decision line and
- * returns the verdict. */
-enum verdict grant_knock(const struct config *c, struct state *st,
-	struct firewall *fw, const struct msg *m, uint64_t now);
+ * returns the verdict. If a scheme position moved, *push is the message for
+ * the child and *has_push is set. */
+enum verdict grant_knock(struct grant_ctx *g, const struct msg *m, uint64_t now,
+	struct p2c_msg *push, bool *has_push);
 
 /* Logs one MSG_REFUSAL reported by the child. */
 void grant_log_refusal(const struct config *c, const struct msg *m);

@@ -6,15 +6,48 @@
 #include <sys/socket.h>
 
 #include "carrier.h"
+#include "scheme.h"
 #include "verify.h"
 
-int msg_send(int fd, const struct msg *m)
+static int send_record(int fd, const void *m, size_t len, bool block)
 {
 	ssize_t n;
 	do
-		n = send(fd, m, sizeof *m, MSG_NOSIGNAL);
+		n = send(fd, m, len, MSG_NOSIGNAL | (block ? 0 : MSG_DONTWAIT));
 	while (n < 0 && errno == EINTR);
-	return n == (ssize_t)sizeof *m ? 0 : -1;
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+int msg_send(int fd, const struct msg *m, bool block)
+{
+	return send_record(fd, m, sizeof *m, block);
+}
+
+int p2c_send(int fd, const struct p2c_msg *m)
+{
+	return send_record(fd, m, sizeof *m, false);
+}
+
+/* Reads one record of exactly len bytes into out: 1 ok, 0 end, -1 nothing
+ * or error, -2 wrong size. */
+static int recv_record(int fd, void *out, size_t len, struct errbuf *why)
+{
+	unsigned char buf[sizeof(struct msg) > sizeof(struct p2c_msg) ?
+		sizeof(struct msg) + 1 : sizeof(struct p2c_msg) + 1];
+	ssize_t n;
+	do
+		n = recv(fd, buf, len + 1, MSG_TRUNC | MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	if ((size_t)n != len) {
+		errbuf_set(why, "record of %zd bytes, expected %zu", n, len);
+		return -2;
+	}
+	memcpy(out, buf, len);
+	return 1;
 }
 
 static bool terminated(const char *s, size_t len)
@@ -25,6 +58,22 @@ static bool terminated(const char *s, size_t len)
 static bool addr_sane(const struct addr *a)
 {
 	return a->family == 0 || a->family == AF_INET || a->family == AF_INET6;
+}
+
+static bool candidate_valid(const struct candidate *c)
+{
+	if (c->kind >= CANDIDATE_KIND_END || c->carrier >= CARRIER_COUNT ||
+	    !addr_sane(&c->src) || !addr_sane(&c->dst) ||
+	    !terminated(c->user_hint, sizeof c->user_hint))
+		return false;
+	switch (c->kind) {
+	case CANDIDATE_TOKEN:
+		return c->u.token.len <= CANDIDATE_TOKEN_MAX;
+	case CANDIDATE_TEXT:
+		return terminated(c->u.text, sizeof c->u.text);
+	default:
+		return true;
+	}
 }
 
 /* Checks every field the parent will use, so the handlers can trust them. */
@@ -38,22 +87,23 @@ static bool msg_valid(const struct msg *m, uint32_t nusers, struct errbuf *why)
 		errbuf_set(why, "user index %u out of range", m->user);
 		return false;
 	}
-	if (!addr_sane(&m->src) || !terminated(m->iface, sizeof m->iface) ||
-	    !terminated(m->detail, sizeof m->detail)) {
-		errbuf_set(why, "malformed address or string field");
+	if (!terminated(m->iface, sizeof m->iface) ||
+	    !terminated(m->detail, sizeof m->detail) || !candidate_valid(&m->evidence)) {
+		errbuf_set(why, "malformed evidence or string field");
 		return false;
 	}
 	switch (m->type) {
 	case MSG_KNOCK:
-		if (m->user == MSG_NO_USER || m->src.family == 0 ||
-		    m->carrier == CARRIER_NONE || m->carrier >= CARRIER_COUNT) {
-			errbuf_set(why, "knock message without user, source or carrier");
+		if (m->user == MSG_NO_USER || m->evidence.src.family == 0 ||
+		    m->evidence.kind == CANDIDATE_NONE ||
+		    m->evidence.carrier == CARRIER_NONE || !scheme_get(m->scheme)) {
+			errbuf_set(why, "knock message without user, source, carrier or scheme");
 			return false;
 		}
 		return true;
 	case MSG_REFUSAL:
-		if (m->verdict == VERDICT_ACCEPT || m->verdict >= VERDICT_COUNT ||
-		    m->count == 0) {
+		if (m->verdict == VERDICT_ACCEPT || m->verdict == VERDICT_IGNORE ||
+		    m->verdict >= VERDICT_COUNT || m->count == 0) {
 			errbuf_set(why, "refusal message with verdict %u count %llu",
 				m->verdict, (unsigned long long)m->count);
 			return false;
@@ -71,20 +121,22 @@ static bool msg_valid(const struct msg *m, uint32_t nusers, struct errbuf *why)
 
 int msg_recv(int fd, struct msg *m, uint32_t nusers, struct errbuf *why)
 {
-	/* One byte more than a message: a longer record shows as too long. */
-	unsigned char buf[sizeof *m + 1];
-	ssize_t n;
-	do
-		n = recv(fd, buf, sizeof buf, MSG_TRUNC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -1;
-	if (n == 0)
-		return 0;
-	if ((size_t)n != sizeof *m) {
-		errbuf_set(why, "record of %zd bytes, expected %zu", n, sizeof *m);
+	int rc = recv_record(fd, m, sizeof *m, why);
+	if (rc != 1)
+		return rc;
+	return msg_valid(m, nusers, why) ? 1 : -2;
+}
+
+int p2c_recv(int fd, struct p2c_msg *m, uint32_t nusers, struct errbuf *why)
+{
+	int rc = recv_record(fd, m, sizeof *m, why);
+	if (rc != 1)
+		return rc;
+	if (m->type == 0 || m->type >= P2C_TYPE_END || m->user >= nusers ||
+	    !scheme_get(m->scheme) || m->blob_len > REQUEST_BLOB_MAX ||
+	    !terminated(m->key, sizeof m->key)) {
+		errbuf_set(why, "malformed parent message");
 		return -2;
 	}
-	memcpy(m, buf, sizeof *m);
-	return msg_valid(m, nusers, why) ? 1 : -2;
+	return 1;
 }

@@ -48,6 +48,8 @@ struct parent {
 	bool stopping_child; /* we killed it on purpose: restart at once */
 	size_t nifaces;
 	struct linkwatch *links; /* NULL when capturing on "any" */
+	struct scheme_set schemes; /* inherited by each child at fork */
+	struct grant_ctx grant;
 };
 
 static uint64_t now_seconds(void)
@@ -72,7 +74,7 @@ static int spawn_child(struct parent *p)
 	if (pid == 0) {
 		close(sv[0]);
 		close(p->sigfd);
-		child_main(p->config, sv[1], p->user);
+		child_main(p->config, &p->schemes, sv[1], p->user);
 	}
 	close(sv[1]);
 	fcntl(sv[0], F_SETFL, O_NONBLOCK);
@@ -184,6 +186,17 @@ static void on_capture_msg(struct parent *p, const struct msg *m)
 			m->iface, m->detail);
 }
 
+static void on_knock(struct parent *p, const struct msg *m)
+{
+	struct p2c_msg push;
+	bool has_push;
+	(void)grant_knock(&p->grant, m, now_seconds(), &push, &has_push);
+	/* A child that cannot take the update is restarted: the new one
+	 * inherits the current positions. */
+	if (has_push && p->sock >= 0 && p2c_send(p->sock, &push) < 0)
+		kill_child(p, "it could not take a position update");
+}
+
 static void read_child(struct parent *p)
 {
 	struct msg m;
@@ -192,7 +205,7 @@ static void read_child(struct parent *p)
 		int rc = msg_recv(p->sock, &m, (uint32_t)p->config->nusers, &why);
 		if (rc == 1) {
 			if (m.type == MSG_KNOCK)
-				(void)grant_knock(p->config, p->state, p->fw, &m, now_seconds());
+				on_knock(p, &m);
 			else if (m.type == MSG_REFUSAL)
 				grant_log_refusal(p->config, &m);
 			else
@@ -321,8 +334,15 @@ int parent_run(const struct config *c, struct state *st, struct firewall *fw,
 		log_err("signalfd: %s", strerror(errno));
 		return 1;
 	}
+	struct errbuf err;
+	if (schemes_load(&p.schemes, c, st, &err) < 0) {
+		log_err("loading scheme state: %s", err.msg);
+		close(p.sigfd);
+		return 1;
+	}
+	p.grant = (struct grant_ctx){ .config = c, .schemes = &p.schemes, .state = st,
+		.fw = fw };
 	if (!c->all_ifaces) {
-		struct errbuf err;
 		p.links = linkwatch_open(c->ifaces, c->nifaces, &err);
 		if (!p.links)
 			log_warn("cannot watch interface state (%s); capture still runs", err.msg);
@@ -352,6 +372,7 @@ int parent_run(const struct config *c, struct state *st, struct firewall *fw,
 		waitpid(p.child, NULL, 0);
 	}
 	linkwatch_close(p.links);
+	schemes_unload(&p.schemes);
 	close(p.sigfd);
 	return 0;
 }

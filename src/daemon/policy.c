@@ -34,39 +34,42 @@ static enum verdict refuse(char why[static POLICY_WHY_LEN], const char *fmt, ...
 }
 
 enum verdict policy_decide(const struct config *c, const struct config_user *u,
-	const struct knock *k, const struct addr *src, struct grant *out,
-	char why[static POLICY_WHY_LEN])
+	const struct request *r, struct grant *out, char why[static POLICY_WHY_LEN])
 {
 	char buf[ADDR_STRLEN];
 	memset(out, 0, sizeof *out);
 	why[0] = '\0';
 	if (u->disabled)
 		return refuse(why, "user %s is disabled", u->name);
-	if (k->action != KNOCK_ACTION_OPEN)
+	if (r->action != KNOCK_ACTION_OPEN)
 		return refuse(why, "action %s is not supported", "trigger");
 
-	for (size_t i = 0; i < k->nports; i++) {
+	for (size_t i = 0; i < r->nports; i++) {
 		char p[PORTSPEC_STRLEN];
-		if (!user_may_open(u, &k->ports[i]))
+		if (!user_may_open(u, &r->ports[i]))
 			return refuse(why, "open %s not allowed for this user",
-				portspec_format(&k->ports[i], p));
-		if (!config_is_protected(c, &k->ports[i]))
+				portspec_format(&r->ports[i], p));
+		if (!config_is_protected(c, &r->ports[i]))
 			return refuse(why, "%s is not a protected port",
-				portspec_format(&k->ports[i], p));
-		out->ports[out->nports++] = k->ports[i];
+				portspec_format(&r->ports[i], p));
+		out->ports[out->nports++] = r->ports[i];
 	}
 
-	if (k->target_is_source) {
-		out->addr = *src;
+	if (r->target_is_source) {
+		/* Through a resolver the source is the resolver: opening for it
+		 * would open the door to everyone behind it. */
+		if (r->via_resolver)
+			return refuse(why, "%s", "a knock through a DNS resolver must name its target");
+		out->addr = r->src;
 	} else {
-		if (!user_may_target(u, &k->target))
+		if (!user_may_target(u, &r->target))
 			return refuse(why, "target %s not in this user's targets",
-				addr_format(&k->target, buf));
-		out->addr = k->target;
+				addr_format(&r->target, buf));
+		out->addr = r->target;
 	}
 
 	uint32_t max = u->max_lease ? u->max_lease : c->max_lease;
-	out->lease = k->lease;
+	out->lease = r->lease ? r->lease : c->default_lease;
 	if (out->lease > max) {
 		out->lease = max;
 		out->lease_clamped = true;

@@ -9,6 +9,7 @@
 #include "addr.h"
 #include "config.h"
 #include "knock.h"
+#include "request.h"
 #include "verify.h"
 
 #define POLICY_WHY_LEN 160
@@ -23,9 +24,9 @@ struct grant {
 };
 
 /* Returns VERDICT_ACCEPT and fills *out, or VERDICT_POLICY with the rule in
- * why. src is the packet's source address. */
+ * why. */
 enum verdict policy_decide(const struct config *c, const struct config_user *u,
-	const struct knock *k, const struct addr *src, struct grant *out,
-	char why[static POLICY_WHY_LEN]) __attribute__((warn_unused_result));
+	const struct request *r, struct grant *out, char why[static POLICY_WHY_LEN])
+	__attribute__((warn_unused_result));
 
 #endif

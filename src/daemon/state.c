@@ -17,7 +17,7 @@
 
 #include <sqlite3.h>
 
-#define STATE_SCHEMA_VERSION 1
+#define STATE_SCHEMA_VERSION 2
 /* How long a write waits for another connection's lock (an admin tool
  * reading the file) before the knock is refused. Short: a knock must not
  * hang the daemon. */
@@ -28,7 +28,19 @@ struct state {
 	sqlite3_stmt *ins_replay;
 	sqlite3_stmt *ins_lease;
 	sqlite3_stmt *prune;
+	sqlite3_stmt *advance; /* positions: insert or move up, never down */
+	sqlite3_stmt *each_position;
 };
+
+/* Added in schema version 2 (scheme positions: counters, chains, lists). */
+#define POSITIONS_SQL \
+	"CREATE TABLE IF NOT EXISTS positions (" \
+	" user TEXT NOT NULL," \
+	" key TEXT NOT NULL," \
+	" position INTEGER NOT NULL," \
+	" blob BLOB," \
+	" updated_at INTEGER NOT NULL," \
+	" PRIMARY KEY (user, key)) WITHOUT ROWID;"
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS replay ("
@@ -45,7 +57,8 @@ static const char schema_sql[] =
 	" proto INTEGER NOT NULL,"
 	" port INTEGER NOT NULL,"
 	" opened_at INTEGER NOT NULL,"
-	" lease INTEGER NOT NULL);";
+	" lease INTEGER NOT NULL);"
+	POSITIONS_SQL;
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -161,6 +174,11 @@ static int ensure_schema(sqlite3 *db, struct errbuf *err)
 			STATE_SCHEMA_VERSION);
 		if (exec(db, sql, "creating the schema", err) != 0)
 			goto fail;
+	} else if (version == 1) {
+		/* Version 1 lacked positions: add them, keep everything else. */
+		if (exec(db, POSITIONS_SQL "PRAGMA user_version=2;",
+			"upgrading the schema to version 2", err) != 0)
+			goto fail;
 	} else if (version != STATE_SCHEMA_VERSION) {
 		errbuf_set(err, "state %s: schema version %d, this postern knows %d",
 			sqlite3_db_filename(db, "main"), version, STATE_SCHEMA_VERSION);
@@ -207,7 +225,15 @@ struct state *state_open(const char *path, struct errbuf *err)
 		prepare(s->db, "INSERT INTO leases (user, addr, proto, port, opened_at, "
 			"lease) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &s->ins_lease, err) != 0 ||
 		prepare(s->db, "DELETE FROM replay WHERE knock_time < ?1",
-			&s->prune, err) != 0)
+			&s->prune, err) != 0 ||
+		prepare(s->db, "INSERT INTO positions (user, key, position, blob, "
+			"updated_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (user, key) "
+			"DO UPDATE SET position = excluded.position, blob = excluded.blob, "
+			"updated_at = excluded.updated_at "
+			"WHERE excluded.position > positions.position",
+			&s->advance, err) != 0 ||
+		prepare(s->db, "SELECT user, key, position, blob FROM positions",
+			&s->each_position, err) != 0)
 		goto fail;
 	return s;
 fail:
@@ -222,6 +248,8 @@ void state_close(struct state *s)
 	sqlite3_finalize(s->ins_replay);
 	sqlite3_finalize(s->ins_lease);
 	sqlite3_finalize(s->prune);
+	sqlite3_finalize(s->advance);
+	sqlite3_finalize(s->each_position);
 	/* The last connection to close checkpoints the WAL into the main file. */
 	sqlite3_close(s->db);
 	free(s);
@@ -322,4 +350,93 @@ long state_prune(struct state *s, uint64_t before, struct errbuf *err)
 	if (n < 0)
 		recover(s->db);
 	return n;
+}
+
+/* ---- positions and commits --------------------------------------------- */
+
+/* Moves (user, key) up to position. Returns 1 moved, 0 not above, -1 error
+ * (message in err). Runs inside the caller's transaction. */
+static int advance_position(struct state *s, const char *user, const char *key,
+	uint64_t position, const uint8_t *blob, size_t blob_len, struct errbuf *err)
+{
+	if (!time_ok(position, "position", err))
+		return -1;
+	sqlite3_stmt *st = s->advance;
+	int rc = sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 3, (sqlite3_int64)position);
+	if (rc == SQLITE_OK)
+		rc = blob_len ? sqlite3_bind_blob(st, 4, blob, (int)blob_len, SQLITE_STATIC)
+			      : sqlite3_bind_null(st, 4);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	int moved = -1;
+	if (rc == SQLITE_DONE)
+		moved = sqlite3_changes(s->db) > 0;
+	else
+		set_db_error(err, s->db, "advancing a position");
+	stmt_done(st);
+	return moved;
+}
+
+enum state_result state_commit(struct state *s, const struct state_commit *c,
+	struct errbuf *err)
+{
+	if (!c->replay_key && !c->position_key)
+		return STATE_FRESH;
+	if (exec(s->db, "BEGIN IMMEDIATE", "starting a commit", err) != 0) {
+		recover(s->db);
+		return STATE_ERROR;
+	}
+	enum state_result r = STATE_FRESH;
+	if (c->replay_key) {
+		/* state_record_knock commits on its own outside a transaction;
+		 * inside ours its INSERT joins it. */
+		r = state_record_knock(s, c->user, c->replay_key, c->knock_time, err);
+		if (r == STATE_ERROR)
+			return STATE_ERROR; /* already rolled back */
+	}
+	if (r == STATE_FRESH && c->position_key) {
+		int moved = advance_position(s, c->user, c->position_key, c->position,
+			c->blob, c->blob_len, err);
+		if (moved < 0) {
+			recover(s->db);
+			return STATE_ERROR;
+		}
+		if (!moved)
+			r = STATE_REPLAY;
+	}
+	if (r != STATE_FRESH) {
+		recover(s->db); /* roll back: nothing of a refused knock is kept */
+		return r;
+	}
+	if (exec(s->db, "COMMIT", "committing a knock", err) != 0) {
+		recover(s->db);
+		return STATE_ERROR;
+	}
+	return STATE_FRESH;
+}
+
+int state_each_position(struct state *s, state_position_fn *fn, void *ctx,
+	struct errbuf *err)
+{
+	sqlite3_stmt *st = s->each_position;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *user = (const char *)sqlite3_column_text(st, 0);
+		const char *key = (const char *)sqlite3_column_text(st, 1);
+		sqlite3_int64 pos = sqlite3_column_int64(st, 2);
+		const uint8_t *blob = sqlite3_column_blob(st, 3);
+		int len = sqlite3_column_bytes(st, 3);
+		if (user && key && pos >= 0)
+			fn(ctx, user, key, (uint64_t)pos, blob, blob ? (size_t)len : 0);
+	}
+	if (rc != SQLITE_DONE)
+		set_db_error(err, s->db, "reading positions");
+	stmt_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }

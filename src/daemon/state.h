@@ -41,6 +41,29 @@ int state_record_lease(struct state *s, const char *user, const struct addr *add
 	const struct portspec *port, uint64_t opened_at, uint32_t lease,
 	struct errbuf *err) __attribute__((warn_unused_result));
 
+/* One knock's one-time evidence, committed atomically by state_commit. */
+struct state_commit {
+	const char *user;
+	const uint8_t *replay_key; /* KNOCK_NONCE_BYTES, or NULL */
+	uint64_t knock_time; /* with replay_key: for pruning */
+	const char *position_key; /* a scheme position to move up, or NULL */
+	uint64_t position; /* must be above the stored one */
+	const uint8_t *blob; /* stored with the position (may be NULL) */
+	size_t blob_len;
+};
+
+/* In one transaction: records the replay key (STATE_REPLAY if seen) and moves
+ * the position up (STATE_REPLAY if it is not above the stored one). Either
+ * everything is durable (STATE_FRESH) or nothing is kept. */
+enum state_result state_commit(struct state *s, const struct state_commit *c,
+	struct errbuf *err) __attribute__((warn_unused_result));
+
+/* Calls fn for every stored position (to build the schemes' memory images). */
+typedef void state_position_fn(void *ctx, const char *user, const char *key,
+	uint64_t position, const uint8_t *blob, size_t blob_len);
+int state_each_position(struct state *s, state_position_fn *fn, void *ctx,
+	struct errbuf *err);
+
 /* Deletes replay records with knock_time < before. Returns rows deleted or -1. */
 long state_prune(struct state *s, uint64_t before, struct errbuf *err);
 

@@ -12,6 +12,7 @@ static const char *const reasons[VERDICT_COUNT] = {
 	[VERDICT_POLICY] = "policy",
 	[VERDICT_STATE_ERROR] = "state-error",
 	[VERDICT_FIREWALL_ERROR] = "firewall-error",
+	[VERDICT_IGNORE] = "ignore",
 };
 
 const char *verdict_reason(enum verdict v)

@@ -20,6 +20,7 @@ enum verdict {
 	VERDICT_POLICY, /* authentic and fresh, but not allowed */
 	VERDICT_STATE_ERROR, /* the replay store could not record it: fail closed */
 	VERDICT_FIREWALL_ERROR, /* nftables refused the lease */
+	VERDICT_IGNORE, /* not this scheme's business (never logged) */
 	VERDICT_COUNT
 };
 

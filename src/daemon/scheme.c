@@ -1,0 +1,79 @@
+/* scheme — the table of schemes; see scheme.h. */
+#include "scheme.h"
+
+#include <string.h>
+
+#include "msg.h"
+
+extern const struct scheme_ops scheme_spa;
+
+static const struct scheme_ops *const schemes[] = {
+	&scheme_spa,
+};
+#define NSCHEMES (sizeof schemes / sizeof schemes[0])
+
+const struct scheme_ops *scheme_get(enum scheme_id id)
+{
+	for (size_t i = 0; i < NSCHEMES; i++)
+		if (schemes[i]->id == id)
+			return schemes[i];
+	return NULL;
+}
+
+const char *scheme_name(enum scheme_id id)
+{
+	const struct scheme_ops *s = scheme_get(id);
+	return s ? s->name : "?";
+}
+
+int schemes_load(struct scheme_set *s, const struct config *c, struct state *st,
+	struct errbuf *err)
+{
+	memset(s, 0, sizeof *s);
+	for (size_t i = 0; i < NSCHEMES; i++) {
+		bool failed = false;
+		if (!schemes[i]->load)
+			continue;
+		s->mem[schemes[i]->id] = schemes[i]->load(c, st, &failed, err);
+		if (failed) {
+			schemes_unload(s);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void schemes_unload(struct scheme_set *s)
+{
+	for (size_t i = 0; i < NSCHEMES; i++) {
+		if (schemes[i]->unload)
+			schemes[i]->unload(s->mem[schemes[i]->id]);
+		s->mem[schemes[i]->id] = NULL;
+	}
+}
+
+void schemes_tick(struct scheme_set *s, const struct config *c, uint64_t now)
+{
+	for (size_t i = 0; i < NSCHEMES; i++)
+		if (schemes[i]->child_tick)
+			schemes[i]->child_tick(s->mem[schemes[i]->id], c, now);
+}
+
+enum verdict schemes_check(struct scheme_set *s, const struct config *c,
+	const struct candidate *cand, uint64_t now, struct scheme_forward *fw,
+	enum scheme_id *scheme)
+{
+	for (size_t i = 0; i < NSCHEMES; i++) {
+		fw->user = MSG_NO_USER;
+		fw->skew = 0;
+		fw->evidence = *cand;
+		enum verdict v = schemes[i]->child_check(s->mem[schemes[i]->id], c,
+			cand, now, fw);
+		if (v != VERDICT_IGNORE) {
+			*scheme = schemes[i]->id;
+			return v;
+		}
+	}
+	*scheme = SCHEME_NONE;
+	return VERDICT_IGNORE;
+}

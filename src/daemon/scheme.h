@@ -1,0 +1,85 @@
+/* scheme — what makes a knock genuine: one file per scheme (scheme_spa.c,
+ * ...), one entry each in the table in scheme.c.
+ *
+ * A scheme works in both processes:
+ *  - in the capture child, child_check() decides quickly whether a candidate
+ *    is a genuine, fresh knock of this scheme (garbage must cost little);
+ *  - in the parent, parent_verify() checks the forwarded evidence again,
+ *    authoritatively, and says what it asks for (a struct request) and what
+ *    makes it one-time; the parent then applies policy, commits the one-time
+ *    evidence durably, and acts.
+ * Schemes with durable positions (counters, chains, one-time lists) keep a
+ * memory image: load() builds it in the parent from the state store before
+ * the child is forked (so the child inherits it), and apply_position() keeps
+ * both copies current after each commit (the parent pushes the change to the
+ * child as a P2C_POSITION message). */
+#ifndef POSTERN_SCHEME_H
+#define POSTERN_SCHEME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "candidate.h"
+#include "config.h"
+#include "errbuf.h"
+#include "request.h"
+#include "state.h"
+#include "verify.h"
+
+enum scheme_id {
+	SCHEME_NONE = 0,
+	SCHEME_SPA = 1,
+	SCHEME_COUNT
+};
+
+/* What the child forwards when child_check accepts. */
+struct scheme_forward {
+	uint32_t user;
+	int64_t skew; /* for refusals: knock time - now, when known */
+	struct candidate evidence; /* starts as a copy of the candidate */
+};
+
+struct scheme_ops {
+	enum scheme_id id;
+	const char *name;
+	/* Parent: builds the memory image (NULL if the scheme keeps none, or on
+	 * error with err set: tell apart with *failed). */
+	void *(*load)(const struct config *c, struct state *st, bool *failed,
+		struct errbuf *err);
+	void (*unload)(void *mem);
+	/* Child: once a second and before the first packet. */
+	void (*child_tick)(void *mem, const struct config *c, uint64_t now);
+	/* Child: VERDICT_IGNORE if the candidate is not this scheme's kind;
+	 * VERDICT_ACCEPT with *fw filled for a genuine, fresh knock; otherwise
+	 * the refusal (fw->user = MSG_NO_USER if unknown). */
+	enum verdict (*child_check)(void *mem, const struct config *c,
+		const struct candidate *cand, uint64_t now, struct scheme_forward *fw);
+	/* Parent: checks evidence for user again; fills req; no side effects. */
+	enum verdict (*parent_verify)(void *mem, const struct config *c, uint32_t user,
+		const struct candidate *evidence, uint64_t now, struct request *req,
+		int64_t *skew);
+	/* Both processes: a committed position (NULL if the scheme has none). */
+	void (*apply_position)(void *mem, const struct config *c, uint32_t user,
+		const char *key, uint64_t position, const uint8_t *blob, size_t len);
+};
+
+/* The schemes' memory images, one per scheme id. */
+struct scheme_set {
+	void *mem[SCHEME_COUNT];
+};
+
+const struct scheme_ops *scheme_get(enum scheme_id id);
+const char *scheme_name(enum scheme_id id);
+
+/* Parent: loads every scheme's image. 0 or -1 with err. */
+int schemes_load(struct scheme_set *s, const struct config *c, struct state *st,
+	struct errbuf *err);
+void schemes_unload(struct scheme_set *s);
+void schemes_tick(struct scheme_set *s, const struct config *c, uint64_t now);
+/* Child: offers the candidate to each scheme in turn; returns the first
+ * verdict that is not VERDICT_IGNORE and the scheme that gave it. */
+enum verdict schemes_check(struct scheme_set *s, const struct config *c,
+	const struct candidate *cand, uint64_t now, struct scheme_forward *fw,
+	enum scheme_id *scheme);
+
+#endif

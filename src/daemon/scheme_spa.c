@@ -1,0 +1,117 @@
+/* scheme_spa — the single-packet knock (docs/protocol.md): a keyed tag finds
+ * the user in O(1), then the AEAD authenticates and decrypts, then the
+ * timestamp must be inside the window. One-time by its nonce. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "msg.h"
+#include "scheme.h"
+#include "tagtable.h"
+
+/* A freak 64-bit tag collision between users: try each (almost always 1). */
+#define MAX_TAG_CANDIDATES 4
+
+struct spa_mem {
+	struct tagtable *tags; /* used in the child only */
+};
+
+static void *spa_load(const struct config *c, struct state *st, bool *failed,
+	struct errbuf *err)
+{
+	(void)c;
+	(void)st;
+	struct spa_mem *m = calloc(1, sizeof *m);
+	if (m)
+		m->tags = tagtable_new();
+	if (!m || !m->tags) {
+		free(m);
+		errbuf_set(err, "out of memory");
+		*failed = true;
+		return NULL;
+	}
+	return m;
+}
+
+static void spa_unload(void *mem)
+{
+	struct spa_mem *m = mem;
+	if (!m)
+		return;
+	tagtable_free(m->tags);
+	free(m);
+}
+
+static void spa_tick(void *mem, const struct config *c, uint64_t now)
+{
+	struct spa_mem *m = mem;
+	/* On failure the old table stays; knocks work until the window moves. */
+	(void)tagtable_update(m->tags, c, now);
+}
+
+static enum verdict spa_child_check(void *mem, const struct config *c,
+	const struct candidate *cand, uint64_t now, struct scheme_forward *fw)
+{
+	struct spa_mem *m = mem;
+	if (cand->kind != CANDIDATE_SPA)
+		return VERDICT_IGNORE;
+	uint32_t users[MAX_TAG_CANDIDATES];
+	size_t n = tagtable_lookup(m->tags, knock_wire_tag(cand->u.spa), users,
+		MAX_TAG_CANDIDATES);
+	if (n == 0)
+		return VERDICT_UNKNOWN_TAG;
+	enum verdict first = VERDICT_UNKNOWN_TAG;
+	for (size_t i = 0; i < n; i++) {
+		struct knock k;
+		int64_t skew;
+		enum verdict v = verify_knock(&c->users[users[i]], cand->u.spa, now,
+			c->window, &k, &skew);
+		sodium_memzero(&k, sizeof k);
+		if (v == VERDICT_ACCEPT || i == 0) {
+			fw->user = users[i];
+			fw->skew = skew;
+			first = v;
+		}
+		if (v == VERDICT_ACCEPT)
+			return v;
+	}
+	return first;
+}
+
+static enum verdict spa_parent_verify(void *mem, const struct config *c,
+	uint32_t user, const struct candidate *ev, uint64_t now, struct request *req,
+	int64_t *skew)
+{
+	(void)mem;
+	struct knock k;
+	if (ev->kind != CANDIDATE_SPA)
+		return VERDICT_MALFORMED;
+	enum verdict v = verify_knock(&c->users[user], ev->u.spa, now, c->window, &k, skew);
+	if (v != VERDICT_ACCEPT)
+		return v;
+	req->action = k.action;
+	req->target_is_source = k.target_is_source;
+	req->target = k.target;
+	req->nports = k.nports;
+	memcpy(req->ports, k.ports, sizeof req->ports);
+	req->lease = k.lease;
+	req->trigger_id = k.trigger_id;
+	memcpy(req->arg, k.arg, sizeof req->arg);
+	req->timestamp = k.timestamp;
+	req->has_replay_key = true;
+	memcpy(req->replay_key, k.nonce, sizeof req->replay_key);
+	sodium_memzero(&k, sizeof k);
+	return VERDICT_ACCEPT;
+}
+
+const struct scheme_ops scheme_spa = {
+	.id = SCHEME_SPA,
+	.name = "spa",
+	.load = spa_load,
+	.unload = spa_unload,
+	.child_tick = spa_tick,
+	.child_check = spa_child_check,
+	.parent_verify = spa_parent_verify,
+	.apply_position = NULL,
+};
