@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "keyfile.h"
 #include "knock.h"
+#include "sender.h"
 
 #define DEFAULT_KNOCK_PORT "62201"
 #define DEFAULT_LEASE_SECONDS 30
@@ -28,7 +29,8 @@ struct knock_opts {
 	const char *key_path;
 	const char *port;
 	const char *target; /* "source", "auto" or an address */
-	int family; /* AF_UNSPEC, AF_INET, AF_INET6 */
+	const char *via; /* sender name */
+	struct sender_opts send;
 	bool quiet;
 	struct knock k;
 };
@@ -39,8 +41,9 @@ static void knock_usage(FILE *f)
 		"usage: postern knock --server HOST --user NAME --open PROTO/PORT\n"
 		"                     [--open ...] [--lease 30s] [--target source|auto|ADDR]\n"
 		"                     [--port 62201] [--key FILE] [-4|-6] [--quiet]\n"
+		"                     [--via udp|...] [--zone ZONE] [--resolver ADDR]\n"
 		"\n"
-		"Sends one encrypted, one-time UDP datagram asking HOST to open ports\n"
+		"Sends one encrypted, one-time knock asking HOST to open ports\n"
 		"for a while. Nothing is answered: check by connecting afterwards.\n"
 		"\n"
 		"  -s, --server HOST   the postern server (name or address)\n"
@@ -54,9 +57,13 @@ static void knock_usage(FILE *f)
 		"  -p, --port N        the server's knock port (default " DEFAULT_KNOCK_PORT ")\n"
 		"  -k, --key FILE      key file (default ~/.config/postern/NAME.key)\n"
 		"  -4, -6              use IPv4 or IPv6 only\n"
+		"  -V, --via CARRIER   how the knock travels:\n", KNOCK_MAX_PORTS);
+	senders_describe(f);
+	fprintf(f,
+		"  -z, --zone ZONE     DNS: the server's knock sub-domain\n"
+		"  -r, --resolver ADDR DNS: send the query to this resolver\n"
 		"  -q, --quiet         print nothing on success\n"
-		"  -h, --help          this help\n",
-		KNOCK_MAX_PORTS);
+		"  -h, --help          this help\n");
 }
 
 static int add_ports(struct knock *k, const char *list)
@@ -90,13 +97,16 @@ static int parse_knock_opts(int argc, char **argv, struct knock_opts *o)
 		{ "port", required_argument, NULL, 'p' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "via", required_argument, NULL, 'V' },
+		{ "zone", required_argument, NULL, 'z' },
+		{ "resolver", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t lease = DEFAULT_LEASE_SECONDS;
 	int ch;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "s:u:o:l:t:p:k:q46h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:u:o:l:t:p:k:q46hV:z:r:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 's': o->server = optarg; break;
 		case 'u': o->user = optarg; break;
@@ -111,11 +121,14 @@ static int parse_knock_opts(int argc, char **argv, struct knock_opts *o)
 			}
 			break;
 		case 't': o->target = optarg; break;
-		case 'p': o->port = optarg; break;
+		case 'p': o->send.port = optarg; break;
+		case 'V': o->via = optarg; break;
+		case 'z': o->send.zone = optarg; break;
+		case 'r': o->send.resolver = optarg; break;
 		case 'k': o->key_path = optarg; break;
 		case 'q': o->quiet = true; break;
-		case '4': o->family = AF_INET; break;
-		case '6': o->family = AF_INET6; break;
+		case '4': o->send.family = AF_INET; break;
+		case '6': o->send.family = AF_INET6; break;
 		case 'h': knock_usage(stdout); exit(EXIT_OK);
 		default: return -1;
 		}
@@ -129,9 +142,13 @@ static int parse_knock_opts(int argc, char **argv, struct knock_opts *o)
 		return -1;
 	}
 	char *end;
-	long port = strtol(o->port, &end, 10);
+	long port = strtol(o->send.port, &end, 10);
 	if (*end || port < 1 || port > 65535) {
-		fprintf(stderr, "postern knock: bad port number '%s'\n", o->port);
+		fprintf(stderr, "postern knock: bad port number '%s'\n", o->send.port);
+		return -1;
+	}
+	if (!sender_find(o->via)) {
+		fprintf(stderr, "postern knock: unknown carrier '%s' for --via\n", o->via);
 		return -1;
 	}
 	o->k.action = KNOCK_ACTION_OPEN;
@@ -214,14 +231,16 @@ static int set_target(struct knock_opts *o, const struct addrinfo *ai)
 
 int cmd_knock(int argc, char **argv)
 {
-	struct knock_opts o = { .port = DEFAULT_KNOCK_PORT, .family = AF_UNSPEC };
+	struct knock_opts o = { .via = "udp",
+		.send = { .port = DEFAULT_KNOCK_PORT, .family = AF_UNSPEC, .resolver = "" } };
 	if (parse_knock_opts(argc, argv, &o) < 0) {
 		knock_usage(stderr);
 		return EXIT_USAGE;
 	}
-	struct addrinfo hints = { .ai_family = o.family, .ai_socktype = SOCK_DGRAM };
+	o.send.server = o.server;
+	struct addrinfo hints = { .ai_family = o.send.family, .ai_socktype = SOCK_DGRAM };
 	struct addrinfo *ai;
-	int gai = getaddrinfo(o.server, o.port, &hints, &ai);
+	int gai = getaddrinfo(o.server, o.send.port, &hints, &ai);
 	if (gai != 0) {
 		fprintf(stderr, "postern knock: cannot resolve %s: %s\n", o.server, gai_strerror(gai));
 		return EXIT_NETWORK;
@@ -248,9 +267,9 @@ int cmd_knock(int argc, char **argv)
 	}
 
 	int rc = EXIT_NETWORK;
-	int fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || sendto(fd, wire, sizeof wire, 0, ai->ai_addr, ai->ai_addrlen) != sizeof wire) {
-		fprintf(stderr, "postern knock: sending to %s: %s\n", o.server, strerror(errno));
+	struct errbuf err;
+	if (sender_find(o.via)->send(&o.send, ai, wire, &err) < 0) {
+		fprintf(stderr, "postern knock: %s\n", err.msg);
 	} else {
 		rc = EXIT_OK;
 		if (!o.quiet) {
@@ -261,13 +280,11 @@ int cmd_knock(int argc, char **argv)
 				strncat(ports, portspec_format(&o.k.ports[i], one), sizeof ports - strlen(ports) - 1);
 			}
 			char target[ADDR_STRLEN];
-			printf("knock sent to %s udp/%s: open %s for %s, lease %us\n", host, o.port,
+			printf("knock sent to %s via %s: open %s for %s, lease %us\n", host, o.via,
 				ports, o.k.target_is_source ? "source" : addr_format(&o.k.target, target),
 				(unsigned)o.k.lease);
 		}
 	}
-	if (fd >= 0)
-		close(fd);
 	sodium_memzero(wire, sizeof wire);
 	freeaddrinfo(ai);
 	return rc;

@@ -18,7 +18,11 @@
 
 enum carrier_id {
 	CARRIER_NONE = 0,
-	CARRIER_UDP = 1,
+	CARRIER_UDP = 1, /* carrier_udp.c: SPA in a UDP datagram */
+	CARRIER_ICMP, /* carrier_icmp.c: echo requests (SPA, ping -p tokens) */
+	CARRIER_DNS, /* carrier_dns.c: query names (SPA, tokens, OTP words) */
+	CARRIER_SYN, /* carrier_syn.c: TCP SYN header fields (tokens) */
+	CARRIER_PORT, /* carrier_port.c: hits on watched ports (sequences) */
 	CARRIER_COUNT
 };
 

@@ -28,7 +28,11 @@
 
 enum scheme_id {
 	SCHEME_NONE = 0,
-	SCHEME_SPA = 1,
+	SCHEME_SPA = 1, /* scheme_spa.c: the single-packet knock */
+	SCHEME_TOKEN, /* scheme_token.c: HOTP/TOTP tokens (RFC 4226/6238) */
+	SCHEME_OTP, /* scheme_otp.c: RFC 2289 one-time passwords */
+	SCHEME_SEQUENCE, /* scheme_sequence.c: port sequences */
+	SCHEME_DYNAMIC, /* scheme_dynamic.c: server-chosen next knocks */
 	SCHEME_COUNT
 };
 
