@@ -15,6 +15,20 @@
 #include "config.h"
 #include "knock.h"
 
+/* Conventions shared by carriers and schemes (so each side can be written
+ * alone):
+ *  - CANDIDATE_SPA: the 100 bytes of docs/protocol.md, however they travelled
+ *    (UDP payload, ICMP echo payload, base32 in DNS labels).
+ *  - CANDIDATE_TOKEN: a short binary one-time token, normally 8 bytes (64
+ *    bits): the 8-byte pattern of `ping -p <16 hex digits>`, a 13-character
+ *    base32 label (RFC 4648 alphabet, case-insensitive, no padding) directly
+ *    under the DNS knock zone, or the sequence number and TSval of a TCP SYN.
+ *  - CANDIDATE_TEXT: printable text: a numeric code of 6..10 digits from an
+ *    authenticator app (with user_hint naming the user, e.g. DNS
+ *    `<digits>.<user>.<zone>`), or an RFC 2289 response (six words or 16 hex
+ *    digits, as typed: the scheme normalises case and separators).
+ *  - CANDIDATE_PORT_HIT: one TCP SYN or UDP datagram to a watched port.
+ * A scheme that does not recognise a candidate returns VERDICT_IGNORE. */
 enum candidate_kind {
 	CANDIDATE_NONE = 0,
 	CANDIDATE_SPA, /* u.spa: a full single-packet knock (KNOCK_WIRE_BYTES) */
