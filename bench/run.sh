@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# bench/run.sh BUILD — every benchmark, one after the other; `make bench`.
+#
+# Prints the machine, then the figures of bench_verify (in process, one
+# core) and latency.sh (knock-to-open in network namespaces; needs root,
+# skipped otherwise). Benchmarks print figures and never fail on time; the
+# exit status is non-zero only if a benchmark could not run or measured the
+# wrong thing (e.g. a valid knock refused). Bounded: each benchmark runs
+# under a timeout, the whole in about two minutes on a 2-core machine.
+#
+# BENCH_VERIFY_ARGS (default "") is passed to bench_verify, e.g. "-r 1 1 1000";
+# KNOCKS and INTERVAL_US are read by latency.sh.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-build}
+VERIFY_TIMEOUT=300
+LATENCY_TIMEOUT=180
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+echo "== postern benchmarks  $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "machine: $(nproc) CPUs, ${cpu:-unknown CPU}, kernel $(uname -r)," \
+	"load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "build:   $build ($(git -C "$here/.." describe --always --dirty 2>/dev/null || echo 'no git'))"
+
+failed=0
+echo
+echo "== bench_verify"
+# shellcheck disable=SC2086 # word splitting of the arguments is wanted
+timeout --kill-after=10 "$VERIFY_TIMEOUT" "$build/bench/bench_verify" ${BENCH_VERIFY_ARGS:-}
+rc=$?
+if [ "$rc" -ne 0 ]; then
+	echo "bench_verify: exit $rc"
+	failed=1
+fi
+
+echo
+echo "== latency.sh"
+# TERM reaches the script, whose trap removes its namespaces and processes.
+timeout --kill-after=20 "$LATENCY_TIMEOUT" bash "$here/latency.sh" "$build"
+rc=$?
+case $rc in
+0) ;;
+77) echo "latency.sh: skipped (needs root for network namespaces)" ;;
+*)
+	echo "latency.sh: exit $rc"
+	failed=1
+	;;
+esac
+exit "$failed"
