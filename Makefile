@@ -15,10 +15,12 @@ PKGS     := libpcap libsodium libnftables sqlite3 inih libseccomp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes
+# CFLAGS/LDFLAGS are the user's (optimisation, debug); ALL_CFLAGS adds what
+# postern always needs, so `make CFLAGS=-O1` cannot drop -Werror or includes.
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -D_GNU_SOURCE -fno-strict-aliasing $(WARN) $(PKG_CFLAGS) \
-            -Isrc/lib -Isrc/daemon -Isrc/client $(SAN)
-LDFLAGS  += $(SAN)
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fno-strict-aliasing $(WARN) $(PKG_CFLAGS) \
+            -Isrc/lib -Isrc/daemon -Isrc/client $(SAN) $(CFLAGS)
+ALL_LDFLAGS := $(SAN) $(LDFLAGS)
 LDLIBS   += $(PKG_LIBS) -lm
 
 PREFIX   ?= /usr/local
@@ -47,7 +49,7 @@ all: $(BUILD)/postern $(BUILD)/posternd $(UNIT_BIN) $(BENCH_BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIBPOSTERN): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -60,16 +62,16 @@ $(LIBCLIENT): $(CLIENT_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/posternd: $(BUILD)/src/daemon/posternd.o $(LIBDAEMON) $(LIBPOSTERN)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/postern: $(BUILD)/src/client/postern.o $(LIBCLIENT) $(LIBDAEMON) $(LIBPOSTERN)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBCLIENT) $(LIBDAEMON) $(LIBPOSTERN)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs cmocka)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs cmocka)
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBDAEMON) $(LIBPOSTERN)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 unit: $(UNIT_BIN)
 	@tests/unit/run.sh $(BUILD)

@@ -60,8 +60,10 @@ static void knock_usage(FILE *f)
 		"  -V, --via CARRIER   how the knock travels:\n", KNOCK_MAX_PORTS);
 	senders_describe(f);
 	fprintf(f,
-		"  -z, --zone ZONE     DNS: the server's knock sub-domain\n"
-		"  -r, --resolver ADDR DNS: send the query to this resolver\n"
+		"  -z, --zone ZONE     DNS: the server's knock sub-domain (its dns_zone)\n"
+		"  -r, --resolver ADDR DNS: send the query to this recursive resolver\n"
+		"                      (default: straight to the server's port 53);\n"
+		"                      needs --target, since the server sees the resolver\n"
 		"  -q, --quiet         print nothing on success\n"
 		"  -h, --help          this help\n");
 }
@@ -209,6 +211,14 @@ static int local_address_towards(const struct addrinfo *ai, struct addr *out)
 
 static int set_target(struct knock_opts *o, const struct addrinfo *ai)
 {
+	/* The server would see the resolver's address: opening the door for
+	 * it would open it for everyone behind it (its policy refuses that). */
+	if (!o->target && o->send.resolver[0]) {
+		fprintf(stderr, "postern knock: through a resolver the server sees the "
+			"resolver's address, not yours: name the address to open with "
+			"--target auto or --target ADDR\n");
+		return -1;
+	}
 	if (!o->target || !strcmp(o->target, "source")) {
 		o->k.target_is_source = true;
 		return 0;

@@ -17,6 +17,10 @@ struct command {
 static const struct command commands[] = {
 	{ "keygen", cmd_keygen, "create a user's key file" },
 	{ "knock", cmd_knock, "send a single-packet knock to open a port" },
+	{ "syn-knock", cmd_syn_knock, "send a one-time token in one TCP SYN" },
+	{ "token", cmd_token, "print one-time tokens (HOTP/TOTP) and how to send them" },
+	{ "otp", cmd_otp, "RFC 2289 one-time password chains: init, next, list" },
+	{ "user", cmd_user, "the server's users: list (with OTP chain warnings)" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

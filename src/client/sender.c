@@ -5,6 +5,8 @@
 
 static const struct sender *const senders[] = {
 	&sender_udp,
+	&sender_icmp,
+	&sender_dns,
 };
 #define NSENDERS (sizeof senders / sizeof senders[0])
 

@@ -33,5 +33,7 @@ const struct sender *sender_find(const char *name);
 void senders_describe(FILE *f);
 
 extern const struct sender sender_udp;
+extern const struct sender sender_icmp;
+extern const struct sender sender_dns;
 
 #endif

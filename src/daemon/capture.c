@@ -14,7 +14,7 @@
 #define CAPTURE_BUFFER_BYTES (8 * 1024 * 1024)
 /* Packets handled per dispatch call, so no handle starves the others. */
 #define CAPTURE_BATCH 512
-#define FILTER_MAX 8192
+#define FILTER_MAX CARRIER_BPF_MAX
 
 struct capture_handle {
 	pcap_t *pcap;

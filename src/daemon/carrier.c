@@ -6,12 +6,18 @@
 
 static const struct carrier *const carriers[] = {
 	&carrier_udp,
+	&carrier_udp_code,
+	&carrier_icmp,
+	&carrier_port,
+	&carrier_syn,
+	&carrier_dns,
 };
 #define NCARRIERS (sizeof carriers / sizeof carriers[0])
 
 bool carriers_bpf(const struct config *c, char *buf, size_t len)
 {
-	char part[2048];
+	/* As large as the whole filter may be: one carrier can fill it all. */
+	char part[CARRIER_BPF_MAX];
 	size_t used = 0;
 	buf[0] = '\0';
 	for (size_t i = 0; i < NCARRIERS; i++) {

@@ -43,6 +43,9 @@ struct carrier {
 /* Most candidates one packet can yield (e.g. a port hit and a token). */
 #define CARRIER_MAX_CANDIDATES 4
 
+/* The longest capture filter text carriers_bpf builds. */
+#define CARRIER_BPF_MAX 16384
+
 /* Builds the capture filter for every carrier the config uses. */
 bool carriers_bpf(const struct config *c, char *buf, size_t len);
 /* Finds the candidates in f (at most max); returns how many. */
@@ -52,5 +55,10 @@ size_t carriers_extract(const struct config *c, const struct frame *f,
 const char *carrier_name(enum carrier_id id);
 
 extern const struct carrier carrier_udp;
+extern const struct carrier carrier_udp_code; /* "user:digits" token codes */
+extern const struct carrier carrier_icmp;
+extern const struct carrier carrier_port;
+extern const struct carrier carrier_syn;
+extern const struct carrier carrier_dns;
 
 #endif

@@ -8,6 +8,31 @@
 #include "carrier.h"
 
 #define UDP_HEADER_BYTES 8
+/* Printable text: an RFC 2289 response as typed ("A A A A A A" is the
+ * shortest six words; 16 hex digits; a trailing newline from echo). */
+#define UDP_TEXT_MIN 11
+#define UDP_TEXT_MAX (CANDIDATE_TEXT_MAX - 1)
+
+/* True if some user has RFC 2289 chains: only then is text worth a look. */
+static bool wants_text(const struct config *c)
+{
+	for (size_t i = 0; i < c->nusers; i++)
+		if (c->users[i].otp.alg)
+			return true;
+	return false;
+}
+
+/* The UDP length test: the SPA size, or (with text) the text range too. */
+static void len_test(const struct config *c, const char *field, char *buf, size_t len)
+{
+	unsigned spa = UDP_HEADER_BYTES + KNOCK_WIRE_BYTES;
+	if (wants_text(c))
+		snprintf(buf, len, "(%s = %u or (%s >= %u and %s <= %u))", field, spa,
+			field, UDP_HEADER_BYTES + UDP_TEXT_MIN, field,
+			UDP_HEADER_BYTES + UDP_TEXT_MAX);
+	else
+		snprintf(buf, len, "%s = %u", field, spa);
+}
 
 static bool udp_bpf(const struct config *c, char *buf, size_t len)
 {
@@ -15,14 +40,16 @@ static bool udp_bpf(const struct config *c, char *buf, size_t len)
 	buf[0] = '\0';
 	for (size_t i = 0; i < c->nknock_ports; i++) {
 		unsigned port = c->knock_ports[i].port;
-		unsigned udp_len = UDP_HEADER_BYTES + KNOCK_WIRE_BYTES;
+		char len4[96], len6[96];
+		len_test(c, "udp[4:2]", len4, sizeof len4);
+		len_test(c, "ip6[4:2]", len6, sizeof len6);
 		/* udp[4:2] is the UDP length; for IPv6 libpcap cannot index the
 		 * transport header, so check the next header and payload length
 		 * (knocks never carry IPv6 extension headers). */
 		int n = snprintf(buf + used, len - used,
-			"%s(ip and udp dst port %u and udp[4:2] = %u) or "
-			"(ip6 and ip6[6] = 17 and ip6[4:2] = %u and udp dst port %u)",
-			used ? " or " : "", port, udp_len, udp_len, port);
+			"%s(ip and udp dst port %u and %s) or "
+			"(ip6 and ip6[6] = 17 and %s and udp dst port %u)",
+			used ? " or " : "", port, len4, len6, port);
 		if (n < 0 || (size_t)n >= len - used)
 			return false;
 		used += (size_t)n;
@@ -30,18 +57,41 @@ static bool udp_bpf(const struct config *c, char *buf, size_t len)
 	return true;
 }
 
+/* A printable payload of text length (OTP responses, as typed): one
+ * CANDIDATE_TEXT, without the trailing line end. */
+static size_t udp_text(const struct config *c, const struct frame *f,
+	struct candidate *out)
+{
+	size_t n = f->payload_len;
+	if (n < UDP_TEXT_MIN || n > UDP_TEXT_MAX || !wants_text(c))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t ch = f->payload[i];
+		if ((ch < 0x20 || ch > 0x7e) && ch != '\t' && ch != '\r' && ch != '\n')
+			return 0;
+	}
+	while (n > 0 && (f->payload[n - 1] == '\n' || f->payload[n - 1] == '\r'))
+		n--;
+	memset(out, 0, sizeof *out);
+	out->kind = CANDIDATE_TEXT;
+	memcpy(out->u.text, f->payload, n);
+	return 1;
+}
+
 static size_t udp_extract(const struct config *c, const struct frame *f,
 	struct candidate *out, size_t max)
 {
-	if (max == 0 || f->proto != IPPROTO_UDP || f->payload_len != KNOCK_WIRE_BYTES)
+	if (max == 0 || f->proto != IPPROTO_UDP)
 		return 0;
 	for (size_t i = 0; i < c->nknock_ports; i++) {
-		if (c->knock_ports[i].port == f->dport) {
-			memset(out, 0, sizeof *out);
-			out->kind = CANDIDATE_SPA;
-			memcpy(out->u.spa, f->payload, KNOCK_WIRE_BYTES);
-			return 1;
-		}
+		if (c->knock_ports[i].port != f->dport)
+			continue;
+		if (f->payload_len != KNOCK_WIRE_BYTES)
+			return udp_text(c, f, out);
+		memset(out, 0, sizeof *out);
+		out->kind = CANDIDATE_SPA;
+		memcpy(out->u.spa, f->payload, KNOCK_WIRE_BYTES);
+		return 1;
 	}
 	return 0;
 }

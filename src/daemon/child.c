@@ -14,10 +14,12 @@
 
 #include "capture.h"
 #include "carrier.h"
+#include "dnsserver.h"
 #include "frame.h"
 #include "log.h"
 #include "msg.h"
 #include "scheme.h"
+#include "testhook.h"
 #include "verify.h"
 
 /* Recently forwarded evidence: exact repeats (replays, a resolver's retries)
@@ -36,6 +38,7 @@ struct child {
 	struct scheme_set *schemes;
 	int sock;
 	struct capture *capture;
+	struct dnsserver *dns; /* dns = authoritative, else NULL */
 	uint64_t now;
 	uint8_t digest_key[crypto_shorthash_KEYBYTES];
 	struct recent_knock recent[RECENT_SLOTS];
@@ -125,6 +128,11 @@ static void on_candidate(struct child *ch, const struct candidate *cand)
 	child_send(ch, &m, true);
 }
 
+static void on_dns_candidate(void *ctx, const struct candidate *cand)
+{
+	on_candidate(ctx, cand);
+}
+
 static void on_packet(void *ctx, int dlt, const uint8_t *pkt, size_t len)
 {
 	struct child *ch = ctx;
@@ -167,7 +175,7 @@ static void on_capture_event(void *ctx, int event, const char *iface, const char
 
 static void child_loop(struct child *ch)
 {
-	struct pollfd pfds[CONFIG_MAX_IFACES + 1];
+	struct pollfd pfds[CONFIG_MAX_IFACES + 1 + DNSSERVER_MAX_FDS];
 	for (;;) {
 		ch->now = (uint64_t)time(NULL);
 		schemes_tick(ch->schemes, ch->config, ch->now);
@@ -177,7 +185,8 @@ static void child_loop(struct child *ch)
 		pfds[n].fd = ch->sock;
 		pfds[n].events = POLLIN;
 		pfds[n].revents = 0;
-		int rc = poll(pfds, n + 1, 1000);
+		size_t nd = dnsserver_pollfds(ch->dns, pfds + n + 1);
+		int rc = poll(pfds, n + 1 + nd, 1000);
 		if (rc < 0 && errno != EINTR)
 			_exit(1);
 		if (pfds[n].revents && !read_parent(ch))
@@ -191,6 +200,9 @@ static void child_loop(struct child *ch)
 			flush_suppressed(ch);
 			_exit(CHILD_EXIT_CAPTURE);
 		}
+		for (size_t i = 0; i < nd; i++)
+			if (pfds[n + 1 + i].revents)
+				dnsserver_dispatch(ch->dns, i, ch->now, on_dns_candidate, ch);
 	}
 }
 
@@ -215,6 +227,12 @@ void child_main(const struct config *c, struct scheme_set *schemes, int sock,
 	ch.refusals = (struct ratelimit){ .burst = REFUSAL_BURST, .interval = 1 };
 	randombytes_buf(ch.digest_key, sizeof ch.digest_key);
 	/* Acquire (capture, as root), then drop and confirm, then read packets. */
+	/* The DNS sockets first: "ready" (the first capture event) then means
+	 * the zone is being answered. */
+	if (c->dns.mode == DNS_AUTHORITATIVE && !(ch.dns = dnsserver_open(c, &err))) {
+		log_err("capture child: %s", err.msg);
+		_exit(1);
+	}
 	ch.capture = capture_open(c, on_capture_event, &ch, &err);
 	if (!ch.capture) {
 		log_err("capture child: %s", err.msg);
@@ -224,6 +242,7 @@ void child_main(const struct config *c, struct scheme_set *schemes, int sock,
 		log_err("capture child: sandbox: %s", err.msg);
 		_exit(1);
 	}
+	testhook_child_sandboxed(c, sock);
 	child_loop(&ch);
 	_exit(0);
 }

@@ -158,6 +158,8 @@ static enum frame_result l4_decode(struct cursor *c, struct frame *f)
 			return FRAME_MALFORMED;
 		if (header > c->len)
 			return FRAME_TRUNCATED;
+		f->tcp_options = c->buf + TCP_MIN_HEADER_BYTES;
+		f->tcp_options_len = header - TCP_MIN_HEADER_BYTES;
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:

@@ -21,6 +21,8 @@ struct frame {
 	uint8_t icmp_type, icmp_code; /* ICMP */
 	uint32_t tcp_seq; /* TCP */
 	uint8_t tcp_flags; /* TCP */
+	const uint8_t *tcp_options; /* TCP: the options, inside the captured buffer */
+	size_t tcp_options_len; /* TCP: 0..40 */
 	const uint8_t *payload; /* inside the captured buffer */
 	size_t payload_len;
 };

@@ -86,6 +86,13 @@ enum verdict grant_knock(struct grant_ctx *g, const struct msg *m, uint64_t now,
 		snprintf(detail, sizeof detail, "skew=%+llds", (long long)skew);
 		return refuse(m, u->name, v, detail);
 	}
+	/* Older than anything the replay store is sure to remember (the clock
+	 * went back?): its record may be pruned, so refuse it (clockguard.h). */
+	if (g->clock && r.has_replay_key && !clockguard_admits(g->clock, r.timestamp)) {
+		snprintf(detail, sizeof detail, "skew=%+llds note=below-replay-floor",
+			(long long)skew);
+		return refuse(m, u->name, VERDICT_STALE, detail);
+	}
 	v = policy_decide(c, u, &r, &gr, why);
 	if (v != VERDICT_ACCEPT) {
 		snprintf(detail, sizeof detail, "rule=\"%s\"", why);
@@ -94,6 +101,8 @@ enum verdict grant_knock(struct grant_ctx *g, const struct msg *m, uint64_t now,
 	/* Durable before the door opens: a crash after this cannot replay. */
 	switch (commit(g, &r, push, has_push, &err)) {
 	case STATE_FRESH:
+		if (g->clock && r.has_replay_key)
+			clockguard_recorded(g->clock, r.timestamp);
 		break;
 	case STATE_REPLAY:
 		return refuse(m, u->name, VERDICT_REPLAY, "");

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "clockguard.h"
 #include "config.h"
 #include "firewall.h"
 #include "msg.h"
@@ -19,6 +20,7 @@ struct grant_ctx {
 	struct scheme_set *schemes; /* the parent's images */
 	struct state *state;
 	struct firewall *fw;
+	struct clockguard *clock; /* replay floor (clockguard.h); NULL: none */
 };
 
 /* Decides and acts on one MSG_KNOCK at time now; logs the decision line and

@@ -131,7 +131,7 @@ void linkwatch_read(struct linkwatch *lw, link_event_fn *fn, void *ctx)
 		ssize_t n = recv(lw->fd, buf, sizeof buf, 0);
 		if (n <= 0)
 			return; /* EAGAIN: drained; ENOBUFS: events lost, next ones still come */
-		int len = (int)n;
+		unsigned int len = (unsigned int)n;
 		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
 		     h = NLMSG_NEXT(h, len))
 			if (h->nlmsg_type == RTM_NEWLINK || h->nlmsg_type == RTM_DELLINK)

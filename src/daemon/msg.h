@@ -69,7 +69,8 @@ struct p2c_msg {
 /* Sends one message, waiting for room if block (knocks must not be lost;
  * refusals may be); 0 or -1 (errno set). */
 int msg_send(int fd, const struct msg *m, bool block);
-/* Receives one record. Returns 1 with a valid *m, 0 on end of stream,
+/* Receives one record. Returns 1 with a valid *m, 0 on end of stream or an
+ * empty record (indistinguishable on SOCK_SEQPACKET: treat both as the end),
  * -1 when nothing is to be read or on a read error, -2 if the record is
  * malformed (why says how). */
 int msg_recv(int fd, struct msg *m, uint32_t nusers, struct errbuf *why);

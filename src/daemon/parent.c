@@ -15,11 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "child.h"
+#include "clockguard.h"
 #include "grant.h"
 #include "linkwatch.h"
 #include "log.h"
 #include "msg.h"
+#include "reload.h"
 
 #define RESTART_MIN_SECONDS 1
 #define RESTART_MAX_SECONDS 30
@@ -49,6 +52,11 @@ struct parent {
 	size_t nifaces;
 	struct linkwatch *links; /* NULL when capturing on "any" */
 	struct scheme_set schemes; /* inherited by each child at fork */
+	/* The caller's config and firewall handle, replaced by a reload. */
+	struct config **config_owner;
+	struct firewall **fw_owner;
+	struct sandbox_user user_now;
+	struct clockguard clock; /* replay floor and clock-jump watch */
 	struct grant_ctx grant;
 };
 
@@ -218,10 +226,12 @@ static void read_child(struct parent *p)
 				"killing it", (int)p->child, why.msg);
 			kill(p->child, SIGKILL);
 		}
-		/* 0: child closed its end; -1: nothing more to read now. */
+		/* 0: the child closed its end -- or sent an empty record, which
+		 * reads the same: a live child never does either, so stop it. */
 		if (rc == 0 && p->sock >= 0) {
 			close(p->sock);
 			p->sock = -1;
+			kill_child(p, "it closed its message socket or sent an empty record");
 		}
 		return;
 	}
@@ -277,21 +287,82 @@ static void check_lost_ifaces(struct parent *p)
 	}
 }
 
+/* Logs a wall-clock jump against CLOCK_BOOTTIME (monotonic, counts suspend). */
+static void watch_clock(struct parent *p)
+{
+	struct timespec real, mono;
+	if (clock_gettime(CLOCK_REALTIME, &real) < 0 || clock_gettime(CLOCK_BOOTTIME, &mono) < 0)
+		return;
+	int64_t jump = clockguard_observe(&p->clock, real.tv_sec, mono.tv_sec);
+	if (jump)
+		log_warn("clock jump: the wall clock moved %+lld s against the monotonic "
+			"clock; knocks are judged by the new time, and none older than "
+			"the replay floor (newest record - %u s) is accepted",
+			(long long)jump, CLOCKGUARD_MARGIN);
+	if (jump < 0)
+		p->next_prune = 0; /* it was set in the old wall time */
+}
+
 static void housekeeping(struct parent *p)
 {
 	uint64_t now = now_seconds();
 	if (p->child <= 0 && now >= p->restart_at)
 		(void)spawn_child(p);
 	check_lost_ifaces(p);
+	watch_clock(p);
 	if (now >= p->next_prune) {
 		struct errbuf err;
-		/* Knocks older than the window are refused as stale anyway; keep a
-		 * margin of one more window for clock adjustments. */
-		uint64_t margin = 2ull * p->config->window + KNOCK_SLOT_SECONDS;
-		if (now > margin && state_prune(p->state, now - margin, &err) < 0)
+		/* Only below the replay floor, never past the newest record: a
+		 * clock jump cannot reopen a replay window (clockguard.h). */
+		uint64_t cutoff;
+		if (clockguard_prune_cutoff(&p->clock, now, &cutoff) &&
+		    state_prune(p->state, cutoff, &err) < 0)
 			log_warn("pruning replay records: %s", err.msg);
 		p->next_prune = now + PRUNE_EVERY_SECONDS;
 	}
+}
+
+/* SIGHUP: everything that can fail is done off to the side (reload.c);
+ * then the new config is swapped in and the capture child restarted. */
+static void reload_config(struct parent *p)
+{
+	struct reload r;
+	struct errbuf err;
+	log_notice("SIGHUP: reloading %s", p->config->path);
+	if (reload_prepare(p->config->path, p->config, p->state, &r, &err) < 0) {
+		log_err("reload refused: %s; keeping the running configuration", err.msg);
+		return;
+	}
+	/* Messages the old child queued name users by the old config's indexes:
+	 * drop them (a knock in flight now is lost; the client retries). */
+	if (p->sock >= 0) {
+		close(p->sock);
+		p->sock = -1;
+	}
+	kill_child(p, "configuration reloaded");
+	schemes_unload(&p->schemes);
+	p->schemes = r.schemes;
+	firewall_close(*p->fw_owner);
+	*p->fw_owner = p->fw = r.fw;
+	config_free(*p->config_owner); /* wipes the old keys */
+	*p->config_owner = r.config;
+	p->config = r.config;
+	p->user_now = r.user;
+	p->grant.config = r.config;
+	p->grant.fw = r.fw;
+	linkwatch_close(p->links);
+	p->links = NULL;
+	p->nifaces = 0;
+	memset(p->resume_pending, 0, sizeof p->resume_pending);
+	if (!r.config->all_ifaces) {
+		p->links = linkwatch_open(r.config->ifaces, r.config->nifaces, &err);
+		if (!p->links)
+			log_warn("cannot watch interface state (%s); capture still runs", err.msg);
+	}
+	p->ready_logged = false;
+	log_notice("reloaded %s: %zu user(s), %zu protected port(s); leases kept; "
+		"capture child restarting", r.config->path, r.config->nusers,
+		r.config->nprotect);
 }
 
 /* Returns true to keep running. */
@@ -304,8 +375,7 @@ static bool on_signal(struct parent *p)
 			reap_child(p);
 			break;
 		case SIGHUP:
-			log_warn("SIGHUP: configuration reload is not supported yet; "
-				"restart posternd to apply a new config");
+			reload_config(p);
 			break;
 		default:
 			log_notice("signal %d: shutting down; leases stay in the kernel "
@@ -316,11 +386,15 @@ static bool on_signal(struct parent *p)
 	return true;
 }
 
-int parent_run(const struct config *c, struct state *st, struct firewall *fw,
+int parent_run(struct config **cp, struct state *st, struct firewall **fwp,
 	const struct sandbox_user *u)
 {
-	struct parent p = { .config = c, .state = st, .fw = fw, .user = u,
+	const struct config *c = *cp;
+	struct firewall *fw = *fwp;
+	struct parent p = { .config = c, .state = st, .fw = fw, .user_now = *u,
+		.config_owner = cp, .fw_owner = fwp,
 		.sock = -1, .backoff = RESTART_MIN_SECONDS };
+	p.user = &p.user_now;
 	sigset_t mask;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
@@ -340,13 +414,33 @@ int parent_run(const struct config *c, struct state *st, struct firewall *fw,
 		close(p.sigfd);
 		return 1;
 	}
+	uint64_t high_water;
+	if (state_replay_high_water(st, &high_water, &err) < 0) {
+		log_err("%s", err.msg);
+		schemes_unload(&p.schemes);
+		close(p.sigfd);
+		return 1;
+	}
+	clockguard_init(&p.clock, high_water);
 	p.grant = (struct grant_ctx){ .config = c, .schemes = &p.schemes, .state = st,
-		.fw = fw };
+		.fw = fw, .clock = &p.clock };
 	if (!c->all_ifaces) {
 		p.links = linkwatch_open(c->ifaces, c->nifaces, &err);
 		if (!p.links)
 			log_warn("cannot watch interface state (%s); capture still runs", err.msg);
 	}
+	/* Least privilege from here on (caps.h says what is kept and why). */
+	struct caps_state cs;
+	if (caps_limit(CAPS_PARENT_KEEP, &err) < 0 || caps_read(&cs, &err) < 0) {
+		log_err("cannot limit the parent's capabilities: %s", err.msg);
+		linkwatch_close(p.links);
+		schemes_unload(&p.schemes);
+		close(p.sigfd);
+		return 1;
+	}
+	char capnames[512];
+	log_info("parent keeps %s (bounding set trimmed to match)",
+		caps_format(cs.effective, capnames, sizeof capnames));
 	bool running = true;
 	while (running) {
 		housekeeping(&p);

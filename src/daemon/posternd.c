@@ -20,6 +20,7 @@
 #include "parent.h"
 #include "sandbox.h"
 #include "state.h"
+#include "testhook.h"
 
 #define POSTERN_VERSION "0.1.0"
 #define DEFAULT_CONFIG "/etc/postern/postern.conf"
@@ -113,8 +114,9 @@ static int check_config(const struct options *o, const struct config *c)
 	return EXIT_OK;
 }
 
-static int serve(const struct options *o, const struct config *c)
+static int serve(const struct options *o, struct config **cp)
 {
+	const struct config *c = *cp; /* a SIGHUP reload may replace *cp */
 	struct errbuf err;
 	struct sandbox_user u;
 	if (geteuid() != 0) {
@@ -147,7 +149,7 @@ static int serve(const struct options *o, const struct config *c)
 		state_close(st);
 		return EXIT_RUNTIME;
 	}
-	int rc = parent_run(c, st, fw, &u);
+	int rc = parent_run(cp, st, &fw, &u);
 	firewall_close(fw);
 	state_close(st);
 	return rc;
@@ -170,6 +172,8 @@ int main(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	log_open("posternd", !o.daemonize && !o.check, o.verbose);
+	if (!o.check)
+		testhook_read_env(); /* test-only switches: posternd(8) */
 	if (o.remove_firewall) {
 		if (config_load(o.config, 0, &c, &err) < 0) {
 			fprintf(stderr, "posternd: %s\n", err.msg);
@@ -187,7 +191,7 @@ int main(int argc, char **argv)
 			log_err("refusing to start: %s", err.msg);
 		return EXIT_CONFIG;
 	}
-	int rc = o.check ? check_config(&o, c) : serve(&o, c);
+	int rc = o.check ? check_config(&o, c) : serve(&o, &c);
 	config_free(c);
 	return rc;
 }

@@ -1,9 +1,18 @@
 /* sandbox — what the capture child does to itself after opening the capture
- * and before reading the first packet: no filesystem, no root, no way back.
+ * (and any socket a carrier needs) and before reading the first packet: no
+ * filesystem, no root, no capabilities, no way back, few system calls.
  *
- * Order matters (STYLE.md: acquire, drop, confirm, sandbox): chroot into an
- * empty read-only directory, drop supplementary groups, gid and uid, confirm
- * root cannot be regained, then forbid new privileges and core dumps. */
+ * Order matters (STYLE.md: acquire, drop, confirm, sandbox):
+ *  1. close what fork brought along from the parent (fdsweep.c);
+ *  2. drop supplementary groups, gid and uid to run_as, and confirm;
+ *  3. an empty filesystem: new user/mount/IPC/UTS/net namespaces and
+ *     pivot_root into an empty read-only tmpfs, or, where user namespaces
+ *     are refused, chroot into SANDBOX_EMPTY_DIR (emptyroot.c);
+ *  4. drop every capability: bounding, ambient, effective, permitted,
+ *     inheritable, with the securebits locked (caps.c), and confirm that
+ *     root cannot be regained;
+ *  5. no_new_privs, no core dumps;
+ *  6. the seccomp allow-list (sysfilter.c). */
 #ifndef POSTERN_SANDBOX_H
 #define POSTERN_SANDBOX_H
 

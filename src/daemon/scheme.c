@@ -6,9 +6,15 @@
 #include "msg.h"
 
 extern const struct scheme_ops scheme_spa;
+extern const struct scheme_ops scheme_otp;
+extern const struct scheme_ops scheme_token;
+extern const struct scheme_ops scheme_sequence;
 
 static const struct scheme_ops *const schemes[] = {
 	&scheme_spa,
+	&scheme_otp, /* before token: it ignores text that is not an OTP response */
+	&scheme_token,
+	&scheme_sequence, /* port hits; its token windows go to scheme_token */
 };
 #define NSCHEMES (sizeof schemes / sizeof schemes[0])
 
@@ -59,16 +65,30 @@ void schemes_tick(struct scheme_set *s, const struct config *c, uint64_t now)
 			schemes[i]->child_tick(s->mem[schemes[i]->id], c, now);
 }
 
-enum verdict schemes_check(struct scheme_set *s, const struct config *c,
+/* Offers cand to every scheme but skip, in table order. A derived
+ * candidate is offered once more, to the others (one level deep). */
+static enum verdict offer(struct scheme_set *s, const struct config *c,
 	const struct candidate *cand, uint64_t now, struct scheme_forward *fw,
-	enum scheme_id *scheme)
+	enum scheme_id *scheme, enum scheme_id skip)
 {
 	for (size_t i = 0; i < NSCHEMES; i++) {
+		if (schemes[i]->id == skip)
+			continue;
 		fw->user = MSG_NO_USER;
 		fw->skew = 0;
 		fw->evidence = *cand;
+		fw->derived = false;
 		enum verdict v = schemes[i]->child_check(s->mem[schemes[i]->id], c,
 			cand, now, fw);
+		if (v == VERDICT_ACCEPT && fw->derived) {
+			if (skip != SCHEME_NONE)
+				continue;
+			struct candidate d = fw->evidence;
+			v = offer(s, c, &d, now, fw, scheme, schemes[i]->id);
+			if (v != VERDICT_IGNORE)
+				return v;
+			continue;
+		}
 		if (v != VERDICT_IGNORE) {
 			*scheme = schemes[i]->id;
 			return v;
@@ -76,4 +96,11 @@ enum verdict schemes_check(struct scheme_set *s, const struct config *c,
 	}
 	*scheme = SCHEME_NONE;
 	return VERDICT_IGNORE;
+}
+
+enum verdict schemes_check(struct scheme_set *s, const struct config *c,
+	const struct candidate *cand, uint64_t now, struct scheme_forward *fw,
+	enum scheme_id *scheme)
+{
+	return offer(s, c, cand, now, fw, scheme, SCHEME_NONE);
 }

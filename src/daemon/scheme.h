@@ -41,6 +41,10 @@ struct scheme_forward {
 	uint32_t user;
 	int64_t skew; /* for refusals: knock time - now, when known */
 	struct candidate evidence; /* starts as a copy of the candidate */
+	/* Set with VERDICT_ACCEPT by a scheme that turned what it tracks into
+	 * a new candidate for the other schemes to judge (the four-port token
+	 * form of a port sequence: scheme_sequence.c); the verdict is theirs. */
+	bool derived;
 };
 
 struct scheme_ops {

@@ -421,6 +421,24 @@ enum state_result state_commit(struct state *s, const struct state_commit *c,
 	return STATE_FRESH;
 }
 
+int state_replay_high_water(struct state *s, uint64_t *out, struct errbuf *err)
+{
+	sqlite3_stmt *st;
+	*out = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT max(knock_time) FROM replay", -1, &st,
+		NULL) != SQLITE_OK) {
+		set_db_error(err, s->db, "reading the newest replay record");
+		return -1;
+	}
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0)
+		*out = (uint64_t)sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_ROW)
+		set_db_error(err, s->db, "reading the newest replay record");
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 int state_each_position(struct state *s, state_position_fn *fn, void *ctx,
 	struct errbuf *err)
 {

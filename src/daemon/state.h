@@ -67,4 +67,9 @@ int state_each_position(struct state *s, state_position_fn *fn, void *ctx,
 /* Deletes replay records with knock_time < before. Returns rows deleted or -1. */
 long state_prune(struct state *s, uint64_t before, struct errbuf *err);
 
+/* The newest replay record's knock time, 0 if there is none (the durable
+ * high-water mark of clockguard.h). 0 or -1 with err. */
+int state_replay_high_water(struct state *s, uint64_t *out, struct errbuf *err)
+	__attribute__((warn_unused_result));
+
 #endif

@@ -36,8 +36,12 @@ enum verdict verify_knock(const struct config_user *u,
 		return VERDICT_MALFORMED;
 	}
 	/* Both in range of int64 for any sane clock; compare without overflow. */
-	*skew = out->timestamp >= now ? (int64_t)(out->timestamp - now)
-				      : -(int64_t)(now - out->timestamp);
+	/* Clamped: an absurd timestamp must not wrap to the other sign. */
+	uint64_t ahead = out->timestamp >= now ? out->timestamp - now : 0;
+	uint64_t behind = out->timestamp < now ? now - out->timestamp : 0;
+	*skew = ahead > (uint64_t)INT64_MAX ? INT64_MAX
+		: behind > (uint64_t)INT64_MAX ? -INT64_MAX
+		: ahead ? (int64_t)ahead : -(int64_t)behind;
 	if (now > window && out->timestamp < now - window)
 		return VERDICT_STALE;
 	if (out->timestamp > now && out->timestamp - now > window)

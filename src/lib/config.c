@@ -394,6 +394,7 @@ void config_free(struct config *c)
 {
 	if (!c)
 		return;
+	cfg_free_seq(c);
 	if (c->users) {
 		sodium_memzero(c->users, c->nusers * sizeof *c->users);
 		free(c->users);

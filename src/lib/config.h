@@ -15,6 +15,10 @@
  *   default_lease= 30s     max_lease = 1h
  *   firewall     = drop | mark                   see DESIGN §6
  *   mark         = 0x10000                       for firewall = mark
+ *   icmp         = no                            yes: look for knocks in ICMP/
+ *                                                ICMPv6 echo requests
+ *   dns          = off | sniff | authoritative   knocks in DNS query names:
+ *                                                see dns_conf.h for dns_*
  *
  *   [protect]
  *   ports        = tcp/22, tcp/443               doors postern guards
@@ -28,6 +32,13 @@
  *                                                besides its own source
  *                                                (default: source only)
  *   disabled     = no
+ *   token        = hotp | totp                   one-time tokens: see
+ *                                                config_token.c for token_*
+ *   otp          = md5 | sha1                    RFC 2289 chains: see
+ *                                                config_otp.c for otp_*
+ *   sequence, one_time_sequences, sequence_*     port sequences: see
+ *                                                config_seq.c (and [daemon]
+ *                                                sequence_watch, syn_ports)
  */
 #ifndef POSTERN_CONFIG_H
 #define POSTERN_CONFIG_H
@@ -42,6 +53,10 @@
 #include "addr.h"
 #include "errbuf.h"
 #include "knock.h"
+#include "seqspec.h"
+#include "tokenkey.h"
+#include "otp_conf.h"
+#include "dns_conf.h"
 
 #define CONFIG_MAX_IFACES 16
 #define CONFIG_MAX_PORTS 64
@@ -67,6 +82,9 @@ struct config_user {
 	unsigned line; /* line of the [user NAME] header */
 	/* Lines of this user's keys (0 = not set), for messages about them. */
 	unsigned key_line, open_line, max_lease_line;
+	struct token_conf token; /* token* keys: HOTP/TOTP (config_token.c) */
+	struct otp_conf otp; /* otp* keys: RFC 2289 chains (config_otp.c) */
+	struct seq_user seq; /* sequence* keys: port sequences (config_seq.c) */
 };
 
 struct config {
@@ -84,6 +102,9 @@ struct config {
 	uint32_t max_lease;
 	enum firewall_mode firewall;
 	uint32_t mark;
+	bool icmp; /* carrier_icmp.c: knocks in echo requests */
+	struct seq_daemon seq; /* sequence_watch, syn_ports, ... (config_seq.c) */
+	struct dns_conf dns; /* dns, dns_zone, dns_answer, dns_listen (config_dns.c) */
 	struct portspec protect[CONFIG_MAX_PORTS];
 	size_t nprotect;
 	struct config_user *users;
@@ -110,5 +131,8 @@ void config_print(const struct config *c, FILE *f);
 const struct config_user *config_find_user(const struct config *c, const char *name);
 /* True if p is in c->protect. */
 bool config_is_protected(const struct config *c, const struct portspec *p);
+/* True if some user knocks with port sequences (static, one-time list, or
+ * token_ports), so port hits are worth capturing (config_seq.c). */
+bool config_uses_sequences(const struct config *c);
 
 #endif

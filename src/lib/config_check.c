@@ -78,10 +78,13 @@ static int check_user(struct cfg_parse *p, const struct config_user *u)
 
 int cfg_check(struct cfg_parse *p)
 {
-	if (check_protect(p) != 0 || check_daemon(p) != 0)
+	if (check_protect(p) != 0 || check_daemon(p) != 0 || cfg_check_seq(p) != 0 ||
+	    cfg_check_dns(p) != 0)
 		return -1;
 	for (size_t i = 0; i < p->c->nusers; i++)
-		if (check_user(p, &p->c->users[i]) != 0)
+		if (check_user(p, &p->c->users[i]) != 0 ||
+		    cfg_check_token(p, &p->c->users[i]) != 0 ||
+		    cfg_check_otp(p, &p->c->users[i]) != 0)
 			return -1;
 	return 0;
 }
@@ -126,7 +129,8 @@ int cfg_load_keys(struct cfg_parse *p)
 {
 	for (size_t i = 0; i < p->c->nusers; i++) {
 		struct config_user *u = &p->c->users[i];
-		if (load_key(p, u) != 0 || check_shared_secret(p, u) != 0)
+		if (load_key(p, u) != 0 || check_shared_secret(p, u) != 0 ||
+		    cfg_load_token(p, u) != 0 || cfg_load_seq(p, u) != 0)
 			return -1;
 	}
 	return 0;

@@ -38,9 +38,17 @@ enum {
 	DK_MAX_LEASE,
 	DK_FIREWALL,
 	DK_MARK,
+	DK_ICMP,
+	DK_SEQUENCE_WATCH,
+	DK_SEQUENCE_SOURCES,
+	DK_SYN_PORTS,
+	DK_DNS,
+	DK_DNS_ZONE,
+	DK_DNS_ANSWER,
+	DK_DNS_LISTEN,
 	DK_COUNT
 };
-#define CFG_SECTION_KEYS_MAX 16
+#define CFG_SECTION_KEYS_MAX 32
 
 /* The state of one parse. */
 struct cfg_parse {
@@ -85,5 +93,55 @@ struct config_user *cfg_current_user(struct cfg_parse *p);
 int cfg_check(struct cfg_parse *p);
 /* Reads every user's key file (config_check.c). */
 int cfg_load_keys(struct cfg_parse *p);
+
+/* [user] token* keys (config_token.c): setters, defaults, checks, reading
+ * the token secret, printing. */
+int cfg_set_token(struct cfg_parse *p, const char *value);
+int cfg_set_token_key(struct cfg_parse *p, const char *value);
+int cfg_set_token_open(struct cfg_parse *p, const char *value);
+int cfg_set_token_hash(struct cfg_parse *p, const char *value);
+int cfg_set_token_digits(struct cfg_parse *p, const char *value);
+int cfg_set_token_step(struct cfg_parse *p, const char *value);
+int cfg_set_token_lookahead(struct cfg_parse *p, const char *value);
+int cfg_set_token_ports(struct cfg_parse *p, const char *value);
+void cfg_token_defaults(struct config_user *u);
+int cfg_check_token(struct cfg_parse *p, struct config_user *u);
+int cfg_load_token(struct cfg_parse *p, struct config_user *u);
+void cfg_print_token(const struct config_user *u, FILE *f);
+
+/* [user] otp* keys (config_otp.c): setters, defaults and checks, printing. */
+int cfg_set_otp(struct cfg_parse *p, const char *value);
+int cfg_set_otp_open(struct cfg_parse *p, const char *value);
+int cfg_set_otp_low_water(struct cfg_parse *p, const char *value);
+int cfg_set_otp_lookahead(struct cfg_parse *p, const char *value);
+int cfg_check_otp(struct cfg_parse *p, struct config_user *u);
+void cfg_print_otp(const struct config_user *u, FILE *f);
+
+/* Port sequences and SYN knocks (config_seq.c): [daemon] sequence_watch,
+ * sequence_sources, syn_ports; [user] sequence, one_time_sequences,
+ * sequence_open, sequence_timeout, sequence_tolerance. */
+int cfg_set_seq_watch(struct cfg_parse *p, const char *value);
+int cfg_set_seq_sources(struct cfg_parse *p, const char *value);
+int cfg_set_syn_port(struct cfg_parse *p, const char *value);
+int cfg_set_sequence(struct cfg_parse *p, const char *value);
+int cfg_set_seq_file(struct cfg_parse *p, const char *value);
+int cfg_set_seq_open(struct cfg_parse *p, const char *value);
+int cfg_set_seq_timeout(struct cfg_parse *p, const char *value);
+int cfg_set_seq_tolerance(struct cfg_parse *p, const char *value);
+/* Defaults and whole-config checks (after every line is read). */
+int cfg_check_seq(struct cfg_parse *p);
+/* Reads each user's one_time_sequences file (with the key files). */
+int cfg_load_seq(struct cfg_parse *p, struct config_user *u);
+void cfg_print_seq_daemon(const struct config *c, FILE *f);
+void cfg_print_seq_user(const struct config_user *u, FILE *f);
+void cfg_free_seq(struct config *c);
+
+/* [daemon] dns, dns_zone, dns_answer, dns_listen (config_dns.c). */
+int cfg_set_dns(struct cfg_parse *p, const char *value);
+int cfg_set_dns_zone(struct cfg_parse *p, const char *value);
+int cfg_set_dns_answer(struct cfg_parse *p, const char *value);
+int cfg_set_dns_listen(struct cfg_parse *p, const char *value);
+int cfg_check_dns(struct cfg_parse *p);
+void cfg_print_dns(const struct config *c, FILE *f);
 
 #endif

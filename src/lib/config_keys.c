@@ -224,6 +224,21 @@ static int set_mark(struct cfg_parse *p, const char *v)
 	return 0;
 }
 
+/* The same words as disabled: yes, true, on, 1 / no, false, off, 0. */
+static int set_icmp(struct cfg_parse *p, const char *v)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
+		if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
+			p->c->icmp = strcasecmp(v, yes[i]) == 0;
+			return 0;
+		}
+	}
+	cfg_error(p, p->line, "icmp: '%s' is neither yes nor no", v);
+	return -1;
+}
+
 /* ---- [protect] ---- */
 
 static int set_protect(struct cfg_parse *p, const char *v)
@@ -321,6 +336,14 @@ static const struct cfg_key daemon_keys[DK_COUNT] = {
 	[DK_MAX_LEASE] = { "max_lease", set_max_lease, false },
 	[DK_FIREWALL] = { "firewall", set_firewall, false },
 	[DK_MARK] = { "mark", set_mark, false },
+	[DK_ICMP] = { "icmp", set_icmp, false },
+	[DK_SEQUENCE_WATCH] = { "sequence_watch", cfg_set_seq_watch, true },
+	[DK_SEQUENCE_SOURCES] = { "sequence_sources", cfg_set_seq_sources, false },
+	[DK_SYN_PORTS] = { "syn_ports", cfg_set_syn_port, true },
+	[DK_DNS] = { "dns", cfg_set_dns, false },
+	[DK_DNS_ZONE] = { "dns_zone", cfg_set_dns_zone, false },
+	[DK_DNS_ANSWER] = { "dns_answer", cfg_set_dns_answer, true },
+	[DK_DNS_LISTEN] = { "dns_listen", cfg_set_dns_listen, true },
 };
 
 static const struct cfg_key protect_keys[] = {
@@ -333,6 +356,23 @@ static const struct cfg_key user_keys[] = {
 	{ "max_lease", set_user_max_lease, false },
 	{ "targets", set_target, true },
 	{ "disabled", set_disabled, false },
+	{ "token", cfg_set_token, false },
+	{ "token_key", cfg_set_token_key, false },
+	{ "token_open", cfg_set_token_open, false },
+	{ "token_hash", cfg_set_token_hash, false },
+	{ "token_digits", cfg_set_token_digits, false },
+	{ "token_step", cfg_set_token_step, false },
+	{ "token_lookahead", cfg_set_token_lookahead, false },
+	{ "token_ports", cfg_set_token_ports, false },
+	{ "otp", cfg_set_otp, false },
+	{ "otp_open", cfg_set_otp_open, true },
+	{ "otp_low_water", cfg_set_otp_low_water, false },
+	{ "otp_lookahead", cfg_set_otp_lookahead, false },
+	{ "sequence", cfg_set_sequence, true },
+	{ "one_time_sequences", cfg_set_seq_file, false },
+	{ "sequence_open", cfg_set_seq_open, true },
+	{ "sequence_timeout", cfg_set_seq_timeout, false },
+	{ "sequence_tolerance", cfg_set_seq_tolerance, false },
 };
 
 #define COUNT(a) (sizeof(a) / sizeof *(a))

@@ -37,6 +37,9 @@ static void print_daemon(const struct config *c, FILE *f)
 	fprintf(f, "firewall = %s\n", c->firewall == FIREWALL_MARK ? "mark" : "drop");
 	if (c->mark)
 		fprintf(f, "mark = 0x%x\n", c->mark);
+	fprintf(f, "icmp = %s\n", c->icmp ? "yes" : "no");
+	cfg_print_seq_daemon(c, f);
+	cfg_print_dns(c, f);
 }
 
 static void print_user(const struct config_user *u, FILE *f)
@@ -53,6 +56,9 @@ static void print_user(const struct config_user *u, FILE *f)
 		fprintf(f, ", %s", cidr_format(&u->targets[i], buf));
 	fputc('\n', f);
 	fprintf(f, "disabled = %s\n", u->disabled ? "yes" : "no");
+	cfg_print_token(u, f);
+	cfg_print_otp(u, f);
+	cfg_print_seq_user(u, f);
 }
 
 void config_print(const struct config *c, FILE *f)

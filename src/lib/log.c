@@ -20,6 +20,9 @@ void log_open(const char *ident, bool to_stderr, bool verbose)
 }
 
 static void log_vmsg(int level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void log_vmsg(int level, const char *fmt, va_list ap)
 {
 	if (level == LOG_DEBUG && !log_verbose)
 		return;

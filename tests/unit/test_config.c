@@ -92,7 +92,7 @@ static const char full[] =
 	"max_lease = 2h\n"
 	"firewall = MARK\n"
 	"mark = 0x10000 ; inline comment\n"
-	"\n"
+	"icmp = Yes\n" /* in place of a blank line: later lines keep their numbers */
 	"[user bob]\n"
 	"key: /k/bob.key\n"
 	"open = tcp/443\n"
@@ -125,6 +125,7 @@ static void every_key(void **state)
 	assert_int_equal(c->max_lease, 7200);
 	assert_int_equal(c->firewall, FIREWALL_MARK);
 	assert_int_equal(c->mark, 0x10000);
+	assert_true(c->icmp);
 	assert_int_equal(c->nprotect, 4); /* continuation lines */
 	assert_true(config_is_protected(c, &p));
 	p.port = 80;
@@ -316,6 +317,7 @@ static const char golden[] =
 	"max_lease = 7200\n"
 	"firewall = mark\n"
 	"mark = 0x10000\n"
+	"icmp = yes\n"
 	"\n"
 	"[protect]\n"
 	"ports = tcp/22, tcp/443, udp/53, tcp/8443\n"
@@ -361,6 +363,7 @@ static void print_defaults_and_no_users(void **state)
 		"default_lease = 30\n"
 		"max_lease = 3600\n"
 		"firewall = drop\n"
+		"icmp = no\n"
 		"\n"
 		"[protect]\n"
 		"ports = tcp/22\n"

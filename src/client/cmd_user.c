@@ -1,0 +1,140 @@
+/* postern user — the users of a server, as its config and state store know
+ * them. A table of sub-subcommands so the account lifecycle can add its own
+ * (add, disable, rotate, ...); today: list.
+ *
+ * `postern user list` prints each user with, for each RFC 2289 chain, the
+ * responses left and a LOW warning at or below the user's otp_low_water. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "admin.h"
+#include "commands.h"
+#include "otp.h"
+#include "otpchain.h"
+
+struct user_opts {
+	const char *config, *state;
+};
+
+static void user_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: postern user list [--config FILE] [--state FILE]\n"
+		"\n"
+		"  list   every user of the config: status and, per one-time password\n"
+		"         chain, the responses left (LOW at or below otp_low_water)\n"
+		"\n"
+		"  -c, --config FILE   the daemon's config (default " ADMIN_DEFAULT_CONFIG ")\n"
+		"  -S, --state FILE    the state store (default: the config's state)\n"
+		"  -h, --help          this help\n"
+		"Exit status: 0, or 1 if a chain is low or used up (for monitoring).\n");
+}
+
+/* Prints one user's line(s); returns true if a chain is low. */
+static bool list_user(const struct config_user *u, struct state *st)
+{
+	bool low = false;
+	const char *status = u->disabled ? "disabled" : "active";
+	if (u->otp.alg == OTP_ALG_NONE) {
+		printf("%-16s %-9s %s\n", u->name, status, "-");
+		return false;
+	}
+	for (size_t i = 0; i < u->otp.nopen; i++) {
+		struct otp_chain ch;
+		struct errbuf err;
+		bool found = false;
+		char door[PORTSPEC_STRLEN], chain[64], left[48];
+		portspec_format(&u->otp.open[i], door);
+		if (st && otpchain_load(st, u->name, &u->otp.open[i], &ch, &found, &err) < 0) {
+			printf("%-16s %-9s otp %-8s state error: %s\n", u->name, status, door,
+				err.msg);
+			continue;
+		}
+		if (!found) {
+			printf("%-16s %-9s otp %-8s %-24s %s\n", u->name, status, door,
+				"no chain", "(postern otp init)");
+			continue;
+		}
+		snprintf(chain, sizeof chain, "otp-%s %u %s", otp_alg_name(ch.alg),
+			ch.seq ? ch.seq - 1 : 0, ch.seed);
+		if (ch.seq == 0) {
+			snprintf(left, sizeof left, "0 left  EXHAUSTED");
+			low = true;
+		} else if (ch.seq <= u->otp.low_water) {
+			snprintf(left, sizeof left, "%u left  LOW (low water %u)", ch.seq,
+				u->otp.low_water);
+			low = true;
+		} else
+			snprintf(left, sizeof left, "%u left", ch.seq);
+		printf("%-16s %-9s otp %-8s %-24s %s\n", u->name, status, door, chain, left);
+	}
+	return low;
+}
+
+static int run_list(const struct user_opts *o)
+{
+	struct errbuf err;
+	struct state *st = NULL;
+	struct config *c = admin_config(o->config, &err);
+	if (!c) {
+		fprintf(stderr, "postern user: %s\n", err.msg);
+		return EXIT_FAILURE_GENERIC;
+	}
+	if (admin_state(c, o->state, false, &st, &err) < 0) {
+		fprintf(stderr, "postern user: %s\n", err.msg);
+		config_free(c);
+		return EXIT_FAILURE_GENERIC;
+	}
+	bool low = false;
+	printf("%-16s %-9s %s\n", "USER", "STATUS", "ONE-TIME PASSWORDS");
+	for (size_t i = 0; i < c->nusers; i++)
+		low |= list_user(&c->users[i], st);
+	state_close(st);
+	config_free(c);
+	return low ? EXIT_FAILURE_GENERIC : EXIT_OK;
+}
+
+static const struct {
+	const char *name;
+	int (*run)(const struct user_opts *o);
+} subs[] = {
+	{ "list", run_list },
+};
+
+int cmd_user(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "state", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct user_opts o = { .config = ADMIN_DEFAULT_CONFIG };
+	int ch;
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		user_usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+		if (strcmp(argv[1], subs[i].name) != 0)
+			continue;
+		optind = 1;
+		while ((ch = getopt_long(argc - 1, argv + 1, "c:S:h", longopts, NULL)) != -1) {
+			switch (ch) {
+			case 'c': o.config = optarg; break;
+			case 'S': o.state = optarg; break;
+			case 'h': user_usage(stdout); return EXIT_OK;
+			default: user_usage(stderr); return EXIT_USAGE;
+			}
+		}
+		if (optind != argc - 1) {
+			user_usage(stderr);
+			return EXIT_USAGE;
+		}
+		return subs[i].run(&o);
+	}
+	fprintf(stderr, "postern user: unknown subcommand '%s'\n", argv[1]);
+	user_usage(stderr);
+	return EXIT_USAGE;
+}

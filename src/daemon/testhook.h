@@ -1,0 +1,44 @@
+/* testhook — test-only behaviour of posternd, switched on by environment
+ * variables read once by the parent at start-up (never by anything a packet
+ * can reach). Each active hook is logged as a warning. posternd(8) documents
+ * them as test-only; the integration tests use them to show that:
+ *
+ *   POSTERN_TEST_SECCOMP_PROBE=1   the capture child calls openat() right
+ *                                  after entering its sandbox: the seccomp
+ *                                  filter must kill it (SIGSYS), the parent
+ *                                  restarts it with back-off;
+ *   POSTERN_TEST_CHILD_FORGE=knock the child sends a MSG_KNOCK with forged
+ *                                  evidence for user 0: the parent must
+ *                                  re-verify it and refuse (bad-mac);
+ *   POSTERN_TEST_CHILD_FORGE=size  the child sends a record of the wrong
+ *                                  size: the parent must kill it;
+ *   POSTERN_TEST_SANDBOX=chroot    the child skips namespaces and uses the
+ *                                  chroot fallback. */
+#ifndef POSTERN_TESTHOOK_H
+#define POSTERN_TESTHOOK_H
+
+#include <stdbool.h>
+
+#include "config.h"
+
+enum testhook_forge {
+	TESTHOOK_FORGE_NONE = 0,
+	TESTHOOK_FORGE_KNOCK,
+	TESTHOOK_FORGE_SIZE,
+};
+
+struct testhooks {
+	bool seccomp_probe;
+	enum testhook_forge forge;
+	bool force_chroot;
+};
+
+/* Parent, once, before the first child: reads the variables, logs each
+ * active hook. The child inherits the result by fork. */
+void testhook_read_env(void);
+const struct testhooks *testhook_get(void);
+
+/* Child, right after sandbox_enter: runs the probe and forgeries, if on. */
+void testhook_child_sandboxed(const struct config *c, int sock);
+
+#endif

@@ -1,0 +1,300 @@
+/* test_tagtable — the keyed pre-filter: for users with known keys, every tag
+ * of every slot in the freshness window is found and names its user; tags
+ * outside the window, of disabled users, or random bytes are not. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "knock.h"
+#include "tagtable.h"
+
+/* Not on a slot boundary, so the window's ends fall inside slots. */
+#define NOW 1700000017ull
+#define MANY_USERS 10000
+
+static void master_for(size_t u, uint8_t master[static KNOCK_MASTER_BYTES])
+{
+	for (size_t i = 0; i < KNOCK_MASTER_BYTES; i++)
+		master[i] = (uint8_t)(i * 13 + u);
+	master[0] = (uint8_t)(u >> 8);
+	master[1] = (uint8_t)(u >> 16);
+}
+
+/* A config of n users user0..user(n-1) with keys from master_for(). The
+ * parser builds at most SMALL_USERS of them; beyond that the last parsed user
+ * is copied (the parser grows its array one user at a time, which under ASan
+ * makes 10,000 users take minutes). */
+#define SMALL_USERS 8
+static struct config *make_config(size_t n, uint32_t window)
+{
+	size_t parsed = n < SMALL_USERS ? n : SMALL_USERS;
+	char text[2048];
+	size_t used = (size_t)snprintf(text, sizeof text,
+		"[daemon]\nwindow = %u\n[protect]\nports = tcp/22\n", window);
+	for (size_t u = 0; u < parsed; u++)
+		used += (size_t)snprintf(text + used, sizeof text - used,
+			"[user user%zu]\nkey = /k/%zu.key\nopen = tcp/22\n", u, u);
+	struct config *c = NULL;
+	struct errbuf err;
+	if (config_load_string(text, "test", 0, &c, &err) != 0)
+		fail_msg("config refused: %s", err.msg);
+	assert_int_equal(c->nusers, parsed);
+	if (n > parsed) {
+		struct config_user *users = realloc(c->users, n * sizeof *users);
+		assert_non_null(users);
+		for (size_t u = parsed; u < n; u++) {
+			users[u] = users[parsed - 1];
+			snprintf(users[u].name, sizeof users[u].name, "user%zu", u);
+		}
+		c->users = users;
+		c->nusers = n;
+	}
+	for (size_t u = 0; u < n; u++) {
+		uint8_t master[KNOCK_MASTER_BYTES];
+		master_for(u, master);
+		knock_derive_keys(master, &c->users[u].keys);
+	}
+	return c;
+}
+
+static size_t lookup_slot(const struct tagtable *t, const struct user_keys *k,
+	uint64_t slot, uint32_t *users, size_t max)
+{
+	uint8_t tag[KNOCK_TAG_BYTES];
+	knock_tag(k, slot, tag);
+	return tagtable_lookup(t, tag, users, max);
+}
+
+/* Asserts that user u's tag for slot s is found, once, as u. */
+static void found_as(const struct tagtable *t, const struct config *c, size_t u,
+	uint64_t s)
+{
+	uint32_t users[4] = { 0 };
+	size_t n = lookup_slot(t, &c->users[u].keys, s, users, 4);
+	if (n != 1 || users[0] != u)
+		fail_msg("user %zu slot %llu: %zu match(es), first %u", u,
+			(unsigned long long)s, n, users[0]);
+}
+
+static void not_found(const struct tagtable *t, const struct config *c, size_t u,
+	uint64_t s)
+{
+	uint32_t users[4];
+	size_t n = lookup_slot(t, &c->users[u].keys, s, users, 4);
+	if (n != 0)
+		fail_msg("user %zu slot %llu: found, should not be", u,
+			(unsigned long long)s);
+}
+
+static void empty_table(void **state)
+{
+	(void)state;
+	struct tagtable *t = tagtable_new();
+	uint8_t tag[KNOCK_TAG_BYTES] = { 0 };
+	uint32_t users[1];
+	assert_non_null(t);
+	assert_int_equal(tagtable_lookup(t, tag, users, 1), 0);
+	assert_int_equal(tagtable_entries(t), 0);
+	assert_true(tagtable_bytes(t) > 0);
+	tagtable_free(t);
+	tagtable_free(NULL);
+
+	/* A config without users. */
+	struct config *c = make_config(0, 60);
+	t = tagtable_new();
+	assert_int_equal(tagtable_update(t, c, NOW), 0);
+	assert_int_equal(tagtable_entries(t), 0);
+	assert_int_equal(tagtable_lookup(t, tag, users, 1), 0);
+	tagtable_free(t);
+	config_free(c);
+}
+
+static void every_second_of_the_window(void **state)
+{
+	(void)state;
+	static const uint32_t windows[] = { 1, 29, 30, 60, 61, 600 };
+	for (size_t w = 0; w < sizeof windows / sizeof windows[0]; w++) {
+		uint32_t window = windows[w];
+		struct config *c = make_config(3, window);
+		struct tagtable *t = tagtable_new();
+		assert_int_equal(tagtable_update(t, c, NOW), 0);
+		uint64_t first = knock_slot(NOW - window), last = knock_slot(NOW + window);
+		assert_int_equal(tagtable_entries(t), 3 * (last - first + 1));
+		for (size_t u = 0; u < 3; u++) {
+			/* Every second a knock can be fresh at: its slot's tag. */
+			for (uint64_t ts = NOW - window; ts <= NOW + window; ts++)
+				found_as(t, c, u, knock_slot(ts));
+			not_found(t, c, u, first - 1);
+			not_found(t, c, u, last + 1);
+			not_found(t, c, u, 0);
+		}
+		tagtable_free(t);
+		config_free(c);
+	}
+}
+
+/* The window at the start of time must not wrap around. */
+static void window_near_zero(void **state)
+{
+	(void)state;
+	struct config *c = make_config(2, 60);
+	struct tagtable *t = tagtable_new();
+	assert_int_equal(tagtable_update(t, c, 10), 0);
+	for (uint64_t s = 0; s <= knock_slot(70); s++)
+		found_as(t, c, 1, s);
+	not_found(t, c, 1, knock_slot(70) + 1);
+	not_found(t, c, 1, UINT64_MAX);
+	assert_int_equal(tagtable_entries(t), 2 * (knock_slot(70) + 1));
+	tagtable_free(t);
+	config_free(c);
+}
+
+static void disabled_users_absent(void **state)
+{
+	(void)state;
+	struct config *c = make_config(4, 60);
+	c->users[1].disabled = true;
+	c->users[3].disabled = true;
+	struct tagtable *t = tagtable_new();
+	assert_int_equal(tagtable_update(t, c, NOW), 0);
+	uint64_t first = knock_slot(NOW - 60), last = knock_slot(NOW + 60);
+	assert_int_equal(tagtable_entries(t), 2 * (last - first + 1));
+	for (uint64_t s = first; s <= last; s++) {
+		found_as(t, c, 0, s);
+		not_found(t, c, 1, s);
+		found_as(t, c, 2, s);
+		not_found(t, c, 3, s);
+	}
+	tagtable_free(t);
+	config_free(c);
+}
+
+/* update is a no-op while the slot range stays put: shown by changing a
+ * user's key behind the table's back, which only a recompute would notice. */
+static void update_recomputes_only_when_slots_move(void **state)
+{
+	(void)state;
+	struct config *c = make_config(2, 60);
+	struct tagtable *t = tagtable_new();
+	struct user_keys old = c->users[0].keys;
+	uint64_t now = knock_slot(NOW) * KNOCK_SLOT_SECONDS; /* slot start */
+	assert_int_equal(tagtable_update(t, c, now), 0);
+	uint8_t other[KNOCK_MASTER_BYTES];
+	memset(other, 0x77, sizeof other);
+	knock_derive_keys(other, &c->users[0].keys);
+
+	/* Same first and last slot for every second of this slot. */
+	for (uint64_t n = now; n < now + KNOCK_SLOT_SECONDS; n++) {
+		assert_int_equal(tagtable_update(t, c, n), 0);
+		uint32_t users[2];
+		assert_int_equal(lookup_slot(t, &old, knock_slot(n), users, 2), 1);
+		not_found(t, c, 0, knock_slot(n));
+	}
+	/* The next slot moves the range: the new key is in, the old one out. */
+	now += KNOCK_SLOT_SECONDS;
+	assert_int_equal(tagtable_update(t, c, now), 0);
+	uint32_t users[2];
+	assert_int_equal(lookup_slot(t, &old, knock_slot(now), users, 2), 0);
+	for (uint64_t s = knock_slot(now - 60); s <= knock_slot(now + 60); s++) {
+		found_as(t, c, 0, s);
+		found_as(t, c, 1, s);
+	}
+	not_found(t, c, 0, knock_slot(now - 60) - 1);
+
+	/* invalidate forces a recompute at the same time. */
+	c->users[0].keys = old;
+	assert_int_equal(tagtable_update(t, c, now), 0);
+	not_found(t, c, 0, knock_slot(now)); /* still the other key's table */
+	tagtable_invalidate(t);
+	assert_int_equal(tagtable_update(t, c, now), 0);
+	found_as(t, c, 0, knock_slot(now));
+	tagtable_free(t);
+	config_free(c);
+}
+
+/* A reload that drops users, followed by invalidate + update, must leave no
+ * index into the old, longer user list. */
+static void shrinking_config_after_invalidate(void **state)
+{
+	(void)state;
+	struct config *big = make_config(5, 60);
+	struct config *small = make_config(2, 60);
+	struct tagtable *t = tagtable_new();
+	assert_int_equal(tagtable_update(t, big, NOW), 0);
+	found_as(t, big, 4, knock_slot(NOW));
+	tagtable_invalidate(t);
+	assert_int_equal(tagtable_update(t, small, NOW), 0);
+	not_found(t, big, 4, knock_slot(NOW));
+	found_as(t, small, 1, knock_slot(NOW));
+	tagtable_free(t);
+	config_free(big);
+	config_free(small);
+}
+
+static void lookup_respects_max(void **state)
+{
+	(void)state;
+	struct config *c = make_config(2, 60);
+	struct tagtable *t = tagtable_new();
+	assert_int_equal(tagtable_update(t, c, NOW), 0);
+	uint32_t users[1] = { 0xdeadbeef };
+	assert_int_equal(lookup_slot(t, &c->users[1].keys, knock_slot(NOW), users, 0), 0);
+	assert_int_equal(users[0], 0xdeadbeef);
+	tagtable_free(t);
+	config_free(c);
+}
+
+static void many_users(void **state)
+{
+	(void)state;
+	struct config *c = make_config(MANY_USERS, 60);
+	struct tagtable *t = tagtable_new();
+	assert_int_equal(tagtable_update(t, c, NOW), 0);
+	uint64_t first = knock_slot(NOW - 60), last = knock_slot(NOW + 60);
+	size_t slots = (size_t)(last - first + 1);
+	assert_int_equal(tagtable_entries(t), MANY_USERS * slots);
+	/* Load factor at most 1/2. */
+	assert_true(tagtable_bytes(t) >= 2 * MANY_USERS * slots * (8 + 4));
+	for (size_t u = 0; u < MANY_USERS; u++)
+		for (uint64_t s = first; s <= last; s++)
+			found_as(t, c, u, s);
+	/* Random tags miss (a false hit has probability ~ 5e4 * 1e5 / 2^64). */
+	for (int i = 0; i < 100000; i++) {
+		uint8_t tag[KNOCK_TAG_BYTES];
+		uint32_t users[2];
+		randombytes_buf(tag, sizeof tag);
+		assert_int_equal(tagtable_lookup(t, tag, users, 2), 0);
+	}
+	/* And tags from slots just outside the window. */
+	for (size_t u = 0; u < MANY_USERS; u += 97) {
+		not_found(t, c, u, first - 1);
+		not_found(t, c, u, last + 1);
+	}
+	tagtable_free(t);
+	config_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(empty_table),
+		cmocka_unit_test(every_second_of_the_window),
+		cmocka_unit_test(window_near_zero),
+		cmocka_unit_test(disabled_users_absent),
+		cmocka_unit_test(update_recomputes_only_when_slots_move),
+		cmocka_unit_test(shrinking_config_after_invalidate),
+		cmocka_unit_test(lookup_respects_max),
+		cmocka_unit_test(many_users),
+	};
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
