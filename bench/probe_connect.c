@@ -1,6 +1,11 @@
 /* probe_connect — time from "now" until a TCP door opens.
  *
- *   probe_connect [-i MICROSECONDS] ADDR PORT TIMEOUT_MS [-- CMD ARGS...]
+ *   probe_connect [-i MICROSECONDS] [-U UDPPORT -X HEX] ADDR PORT TIMEOUT_MS
+ *                 [-- CMD ARGS...]
+ *
+ * With -U and -X, the clock starts as the probe itself sends the datagram
+ * whose payload is HEX (a pre-sealed knock, bench/seal_knock) to
+ * ADDR:UDPPORT from a fresh UDP socket, so process start is not included.
  *
  * Starts its clock, runs CMD (if given: fork/exec, e.g. `postern knock ...`)
  * and waits for it, then tries to connect to ADDR:PORT: each attempt is a
@@ -43,8 +48,9 @@ static long long now_us(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: probe_connect [-i MICROSECONDS] ADDR PORT TIMEOUT_MS [-- CMD ARGS...]\n"
-		"Runs CMD, then retries a TCP connect to ADDR:PORT every MICROSECONDS\n"
+		"usage: probe_connect [-i MICROSECONDS] [-U UDPPORT -X HEX] ADDR PORT TIMEOUT_MS\n"
+		"                     [-- CMD ARGS...]\n"
+		"Sends HEX as one UDP datagram to ADDR:UDPPORT (with -U -X), runs CMD, then retries a TCP connect to ADDR:PORT every MICROSECONDS\n"
 		"(default %d) until it succeeds or TIMEOUT_MS have passed since the start.\n"
 		"Prints: cmd_us=N open_us=M attempts=K\n",
 		DEFAULT_INTERVAL_US);
@@ -121,9 +127,16 @@ static int try_connect(const struct addrinfo *ai, long interval_us, long long *w
 int main(int argc, char **argv)
 {
 	long interval_us = DEFAULT_INTERVAL_US;
+	const char *udp_port = NULL, *hex = NULL;
 	int opt;
-	while ((opt = getopt(argc, argv, "+i:h")) != -1) {
+	while ((opt = getopt(argc, argv, "+i:U:X:h")) != -1) {
 		switch (opt) {
+		case 'U':
+			udp_port = optarg;
+			break;
+		case 'X':
+			hex = optarg;
+			break;
 		case 'i':
 			interval_us = strtol(optarg, NULL, 10);
 			if (interval_us < 10 || interval_us > 1000000) {
@@ -168,7 +181,37 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	static unsigned char payload[2048];
+	size_t plen = 0;
+	int ufd = -1;
+	struct addrinfo *uai = NULL;
+	if (udp_port && hex) {
+		for (; hex[0] && hex[1] && plen < sizeof payload; hex += 2) {
+			unsigned v;
+			if (sscanf(hex, "%2x", &v) != 1)
+				break;
+			payload[plen++] = (unsigned char)v;
+		}
+		struct addrinfo uh = { .ai_socktype = SOCK_DGRAM,
+			.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
+		if (plen == 0 || getaddrinfo(addr, udp_port, &uh, &uai) != 0 ||
+		    (ufd = socket(uai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
+			fprintf(stderr, "probe_connect: bad -X payload or -U port\n");
+			freeaddrinfo(ai);
+			return EXIT_USAGE;
+		}
+	}
 	long long start = now_us(), cmd_us = 0;
+	if (ufd >= 0) {
+		ssize_t w = sendto(ufd, payload, plen, 0, uai->ai_addr, uai->ai_addrlen);
+		close(ufd);
+		freeaddrinfo(uai);
+		if (w != (ssize_t)plen) {
+			perror("probe_connect: sendto");
+			freeaddrinfo(ai);
+			return EXIT_CMD;
+		}
+	}
 	if (cmd) {
 		if (run_command(cmd) < 0) {
 			freeaddrinfo(ai);

@@ -21,6 +21,10 @@ PACKAGES=(
 	# replay with third-party tools, faked clocks
 	nftables iproute2 netcat-openbsd tcpdump tcpreplay python3 python3-scapy
 	faketime sqlite3 procps psmisc coreutils util-linux passwd jq
+	# DNS knocks through a real recursive resolver (test_dns.sh runs its own
+	# unbound in a namespace, in the foreground): the system service that
+	# the package would start is stopped and disabled below
+	unbound
 	# third-party clients the tests knock with (DESIGN §10): ping, dig, hping3,
 	# oathtool. Services (a resolver) are left out on purpose: on a
 	# real host their packages would start daemons outside any namespace.
@@ -63,6 +67,12 @@ fi
 # (Debian ships START_KNOCKD=0; on systemd hosts disable the unit too).
 if [ -d /run/systemd/system ] && systemctl is-enabled --quiet knockd.service 2>/dev/null; then
 	systemctl disable --now knockd.service >/dev/null 2>&1 || true
+fi
+
+# unbound is installed for the tests' own resolver only: never as a service
+# (on a real host it would answer on port 53 outside any namespace).
+if [ -d /run/systemd/system ] && systemctl is-enabled --quiet unbound.service 2>/dev/null; then
+	systemctl disable --now unbound.service >/dev/null 2>&1 || true
 fi
 
 # The capture child of posternd runs as this user (run_as = postern).

@@ -46,7 +46,8 @@ else
 fi
 
 echo
-summary="$total_passed passed, $total_failed failed"
-[ "$total_skipped" -eq 0 ] || summary+=", $total_skipped skipped"
-echo "$summary"
+# Skips are reported apart, so that the last line is exactly
+# "N passed, N failed".
+[ "$total_skipped" -eq 0 ] || echo "($total_skipped skipped)"
+echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]

@@ -10,13 +10,17 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <sodium.h>
+
 #include "commands.h"
 #include "keyfile.h"
+#include "signkey.h"
 
 static void keygen_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: postern keygen --user NAME [--out FILE] [--server-out FILE]\n"
+		"                      [--sign [--sign-out FILE]]\n"
 		"\n"
 		"Creates a new secret key for NAME in a file of mode 0600. The server\n"
 		"needs the same key: copy it over a secure channel (or use --server-out\n"
@@ -25,6 +29,11 @@ static void keygen_usage(FILE *f)
 		"  -u, --user NAME        the user name ([A-Za-z0-9._-], up to 63 chars)\n"
 		"  -o, --out FILE         where to write (default ~/.config/postern/NAME.key)\n"
 		"  -s, --server-out FILE  also write the server's copy to FILE\n"
+		"  -g, --sign             also create an Ed25519 signing key: its secret\n"
+		"                         goes into the client's key file only (knocks are\n"
+		"                         then signed), its public half to --sign-out\n"
+		"  -p, --sign-out FILE    where the public half goes (default: the --out\n"
+		"                         path with .key replaced by .pub)\n"
 		"  -h, --help             this help\n"
 		"Existing files are never overwritten.\n");
 }
@@ -61,24 +70,60 @@ static int write_copy(const char *path, const struct keyfile *kf)
 	return 0;
 }
 
+/* Adds a fresh signing key to kf; fills pub and where it goes. */
+static void make_sign_key(struct keyfile *kf, struct signkey *pub, const char *out,
+	const char *sign_out, char pub_path[static PATH_MAX])
+{
+	uint8_t sk[KNOCKSIG_SECRET_BYTES];
+	randombytes_buf(kf->sign_seed, sizeof kf->sign_seed);
+	kf->has_sign = true;
+	knocksig_keypair(kf->sign_seed, pub->pk, sk);
+	sodium_memzero(sk, sizeof sk);
+	snprintf(pub->user, sizeof pub->user, "%s", kf->user);
+	if (sign_out) {
+		snprintf(pub_path, PATH_MAX, "%s", sign_out);
+		return;
+	}
+	size_t n = strlen(out);
+	if (n > 4 && strcmp(out + n - 4, ".key") == 0)
+		snprintf(pub_path, PATH_MAX, "%.*s.pub", (int)(n - 4), out);
+	else
+		snprintf(pub_path, PATH_MAX, "%s.pub", out);
+}
+
+static int write_pub(const char *path, const struct signkey *pub)
+{
+	struct errbuf err;
+	if (signkey_write(path, pub, &err) < 0) {
+		fprintf(stderr, "postern keygen: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_keygen(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "user", required_argument, NULL, 'u' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "server-out", required_argument, NULL, 's' },
+		{ "sign", no_argument, NULL, 'g' },
+		{ "sign-out", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *user = NULL, *out = NULL, *server_out = NULL;
+	const char *user = NULL, *out = NULL, *server_out = NULL, *sign_out = NULL;
+	bool sign = false;
 	char default_out[PATH_MAX];
 	int ch;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "u:o:s:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "u:o:s:gp:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'u': user = optarg; break;
 		case 'o': out = optarg; break;
 		case 's': server_out = optarg; break;
+		case 'g': sign = true; break;
+		case 'p': sign_out = optarg; break;
 		case 'h': keygen_usage(stdout); return EXIT_OK;
 		default: keygen_usage(stderr); return EXIT_USAGE;
 		}
@@ -103,11 +148,22 @@ int cmd_keygen(int argc, char **argv)
 	}
 
 	struct keyfile kf;
+	struct signkey pub;
+	memset(&pub, 0, sizeof pub);
+	char pub_path[PATH_MAX];
 	keyfile_generate(&kf, user);
+	if (sign)
+		make_sign_key(&kf, &pub, out, sign_out, pub_path);
 	int rc = write_copy(out, &kf);
-	if (rc == 0 && server_out)
+	if (rc == 0 && server_out) {
+		/* The server holds only the public half of the signing key. */
+		kf.has_sign = false;
+		sodium_memzero(kf.sign_seed, sizeof kf.sign_seed);
 		rc = write_copy(server_out, &kf);
+	}
 	keyfile_wipe(&kf);
+	if (rc == 0 && sign)
+		rc = write_pub(pub_path, &pub);
 	if (rc < 0)
 		return EXIT_KEY;
 
@@ -122,6 +178,16 @@ int cmd_keygen(int argc, char **argv)
 		printf("key = %s\n", server_out);
 	else
 		printf("key = /etc/postern/users/%s.key\n", user);
+	if (sign)
+		printf("sign_key = /etc/postern/users/%s.pub\n", user);
 	printf("open = tcp/22\n");
+	if (sign) {
+		char b64[45];
+		signkey_b64(pub.pk, b64);
+		printf("\nWrote the public signing key to %s (public %s).\n"
+			"Copy it to the server (e.g. /etc/postern/users/%s.pub, owner root,\n"
+			"mode 0644); knocks from %s are signed from now on.\n",
+			pub_path, b64, user, out);
+	}
 	return EXIT_OK;
 }

@@ -15,9 +15,13 @@
 #include <sodium.h>
 
 #include "commands.h"
+#include "dynclient.h"
+#include "dynfile.h"
 #include "keyfile.h"
 #include "knock.h"
+#include "knocksig.h"
 #include "sender.h"
+#include "trigmap.h"
 
 #define DEFAULT_KNOCK_PORT "62201"
 #define DEFAULT_LEASE_SECONDS 30
@@ -32,6 +36,13 @@ struct knock_opts {
 	const char *via; /* sender name */
 	struct sender_opts send;
 	bool quiet;
+	bool dynamic; /* --dynamic: wait for the reply with the next knock */
+	bool next; /* --next: send the stored next knock */
+	unsigned wait_ms;
+	const char *next_path; /* --next-file */
+	bool no_sign; /* --no-sign: do not sign even with a signing key */
+	const char *trigger; /* --trigger NAME|ID: fire it instead of opening */
+	const char *trigger_map;
 	struct knock k;
 };
 
@@ -64,8 +75,25 @@ static void knock_usage(FILE *f)
 		"  -r, --resolver ADDR DNS: send the query to this recursive resolver\n"
 		"                      (default: straight to the server's port 53);\n"
 		"                      needs --target, since the server sees the resolver\n"
+		"  -T, --trigger WHAT  fire a server event instead of opening a port:\n"
+		"                      a trigger id 1..255, or a name from the trigger\n"
+		"                      map (--trigger-map, default\n"
+		"                      ~/.config/postern/triggers: \"NAME ID\" lines)\n"
+		"  -a, --arg ARG       the trigger's argument (1..16 printable characters;\n"
+		"                      the server checks it against its pattern)\n"
+		"  -M, --trigger-map FILE  where trigger names are looked up\n"
+		"      --no-sign       do not sign the knock (by default it is signed when\n"
+		"                      the key file has a sign-secret and the carrier can\n"
+		"                      carry the signature: udp, icmp)\n"
+		"  -D, --dynamic[=MS]  ask for the server's encrypted reply (users with\n"
+		"                      dynamic = yes; udp only), wait MS ms for it (default\n"
+		"                      %d) and store the next knock it names\n"
+		"  -N, --next          send the stored next knock (a one-time port\n"
+		"                      sequence) instead; --server and --open not needed\n"
+		"  -F, --next-file F   where the next knock is kept (default: the key\n"
+		"                      file with .next for .key, mode 0600)\n"
 		"  -q, --quiet         print nothing on success\n"
-		"  -h, --help          this help\n");
+		"  -h, --help          this help\n", DYNCLIENT_DEFAULT_WAIT_MS);
 }
 
 static int add_ports(struct knock *k, const char *list)
@@ -102,13 +130,20 @@ static int parse_knock_opts(int argc, char **argv, struct knock_opts *o)
 		{ "via", required_argument, NULL, 'V' },
 		{ "zone", required_argument, NULL, 'z' },
 		{ "resolver", required_argument, NULL, 'r' },
+		{ "trigger", required_argument, NULL, 'T' },
+		{ "arg", required_argument, NULL, 'a' },
+		{ "trigger-map", required_argument, NULL, 'M' },
+		{ "no-sign", no_argument, NULL, 'S' },
+		{ "dynamic", optional_argument, NULL, 'D' },
+		{ "next", no_argument, NULL, 'N' },
+		{ "next-file", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t lease = DEFAULT_LEASE_SECONDS;
 	int ch;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "s:u:o:l:t:p:k:q46hV:z:r:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:u:o:l:t:p:k:q46hV:z:r:T:a:M:D::NF:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 's': o->server = optarg; break;
 		case 'u': o->user = optarg; break;
@@ -128,7 +163,31 @@ static int parse_knock_opts(int argc, char **argv, struct knock_opts *o)
 		case 'z': o->send.zone = optarg; break;
 		case 'r': o->send.resolver = optarg; break;
 		case 'k': o->key_path = optarg; break;
+		case 'T': o->trigger = optarg; break;
+		case 'M': o->trigger_map = optarg; break;
+		case 'a':
+			if (strlen(optarg) > KNOCK_ARG_BYTES) {
+				fprintf(stderr, "postern knock: --arg is longer than %d bytes\n",
+					KNOCK_ARG_BYTES);
+				return -1;
+			}
+			snprintf(o->k.arg, sizeof o->k.arg, "%s", optarg);
+			break;
 		case 'q': o->quiet = true; break;
+		case 'D': {
+			char *wend = NULL;
+			o->dynamic = true;
+			o->wait_ms = optarg ? (unsigned)strtoul(optarg, &wend, 10) : 0;
+			if (optarg && (*wend || o->wait_ms < 1 || o->wait_ms > 60000 ||
+				strspn(optarg, "0123456789") != strlen(optarg))) {
+				fprintf(stderr, "postern knock: bad --dynamic wait '%s' (1..60000 ms)\n", optarg);
+				return -1;
+			}
+			break;
+		}
+		case 'N': o->next = true; break;
+		case 'F': o->next_path = optarg; break;
+		case 'S': o->no_sign = true; break;
 		case '4': o->send.family = AF_INET; break;
 		case '6': o->send.family = AF_INET6; break;
 		case 'h': knock_usage(stdout); exit(EXIT_OK);
@@ -139,8 +198,36 @@ static int parse_knock_opts(int argc, char **argv, struct knock_opts *o)
 		fprintf(stderr, "postern knock: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
-	if (!o->server || !o->user || o->k.nports == 0) {
-		fprintf(stderr, "postern knock: --server, --user and --open are required\n");
+	if (o->trigger || o->k.arg[0]) {
+		char why[256];
+		if (!o->trigger || o->k.nports) {
+			fprintf(stderr, "postern knock: --arg needs --trigger, and --trigger "
+				"cannot be combined with --open\n");
+			return -1;
+		}
+		unsigned id = trigmap_resolve(o->trigger, o->trigger_map, why, sizeof why);
+		if (!id) {
+			fprintf(stderr, "postern knock: %s\n", why);
+			return -1;
+		}
+		o->k.trigger_id = (uint8_t)id;
+	}
+	if (o->next) {
+		if (!o->user || o->k.nports || o->trigger) {
+			fprintf(stderr, "postern knock: --next needs --user and sends the "
+				"stored knock: no --open or --trigger\n");
+			return -1;
+		}
+		return 0;
+	}
+	if (o->dynamic && strcmp(o->via, "udp") != 0) {
+		fprintf(stderr, "postern knock: --dynamic works with --via udp only (the "
+			"reply comes back to the knock's UDP port)\n");
+		return -1;
+	}
+	if (!o->server || !o->user || (o->k.nports == 0 && !o->trigger)) {
+		fprintf(stderr, "postern knock: --server, --user and --open (or "
+			"--trigger) are required\n");
 		return -1;
 	}
 	char *end;
@@ -153,12 +240,14 @@ static int parse_knock_opts(int argc, char **argv, struct knock_opts *o)
 		fprintf(stderr, "postern knock: unknown carrier '%s' for --via\n", o->via);
 		return -1;
 	}
-	o->k.action = KNOCK_ACTION_OPEN;
+	o->k.action = o->trigger ? KNOCK_ACTION_TRIGGER : KNOCK_ACTION_OPEN;
 	o->k.lease = (uint16_t)lease;
 	return 0;
 }
 
-static int load_keys(const struct knock_opts *o, struct user_keys *keys)
+/* Also the signing key, if the key file has one (and --no-sign is off). */
+static int load_keys(const struct knock_opts *o, struct user_keys *keys,
+	uint8_t sign_sk[static KNOCKSIG_SECRET_BYTES], bool *has_sign)
 {
 	char path[PATH_MAX];
 	struct keyfile kf;
@@ -182,6 +271,11 @@ static int load_keys(const struct knock_opts *o, struct user_keys *keys)
 		return -1;
 	}
 	knock_derive_keys(kf.secret, keys);
+	*has_sign = kf.has_sign && !o->no_sign;
+	if (*has_sign) {
+		uint8_t pk[KNOCKSIG_PUBLIC_BYTES];
+		knocksig_keypair(kf.sign_seed, pk, sign_sk);
+	}
 	keyfile_wipe(&kf);
 	return 0;
 }
@@ -239,14 +333,42 @@ static int set_target(struct knock_opts *o, const struct addrinfo *ai)
 	return 0;
 }
 
+/* Key and next-knock paths for --dynamic / --next (dynclient.h). */
+static int dyn_opts(const struct knock_opts *o, char key[static PATH_MAX],
+	char next[static PATH_MAX], struct dynclient_opts *d)
+{
+	if (o->key_path)
+		snprintf(key, PATH_MAX, "%s", o->key_path);
+	else if (!default_key_path(o->user, key, PATH_MAX)) {
+		fprintf(stderr, "postern knock: no home directory; use --key FILE\n");
+		return -1;
+	}
+	if (o->next_path)
+		snprintf(next, PATH_MAX, "%s", o->next_path);
+	else if (!dynfile_default_path(key, next, PATH_MAX)) {
+		fprintf(stderr, "postern knock: key path too long; use --next-file FILE\n");
+		return -1;
+	}
+	*d = (struct dynclient_opts){ .server = o->server, .user = o->user,
+		.key_path = key, .next_path = next, .quiet = o->quiet,
+		.wait_ms = o->wait_ms ? o->wait_ms : DYNCLIENT_DEFAULT_WAIT_MS };
+	return 0;
+}
+
 int cmd_knock(int argc, char **argv)
 {
 	struct knock_opts o = { .via = "udp",
 		.send = { .port = DEFAULT_KNOCK_PORT, .family = AF_UNSPEC, .resolver = "" } };
+	char dyn_key[PATH_MAX], dyn_next[PATH_MAX];
+	struct dynclient_opts dyn;
 	if (parse_knock_opts(argc, argv, &o) < 0) {
 		knock_usage(stderr);
 		return EXIT_USAGE;
 	}
+	if ((o.next || o.dynamic) && dyn_opts(&o, dyn_key, dyn_next, &dyn) < 0)
+		return EXIT_USAGE;
+	if (o.next)
+		return dynclient_next(&dyn, o.send.family);
 	o.send.server = o.server;
 	struct addrinfo hints = { .ai_family = o.send.family, .ai_socktype = SOCK_DGRAM };
 	struct addrinfo *ai;
@@ -260,13 +382,24 @@ int cmd_knock(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct user_keys keys;
-	if (load_keys(&o, &keys) < 0) {
+	uint8_t sign_sk[KNOCKSIG_SECRET_BYTES];
+	bool has_sign = false;
+	if (load_keys(&o, &keys, sign_sk, &has_sign) < 0) {
 		freeaddrinfo(ai);
 		return EXIT_KEY;
 	}
+	if (has_sign && !sender_find(o.via)->can_sign) {
+		fprintf(stderr, "postern knock: note: --via %s cannot carry a signature; "
+			"this knock is not signed\n", o.via);
+		has_sign = false;
+	}
 	o.k.timestamp = (uint64_t)time(NULL);
-	uint8_t wire[KNOCK_WIRE_BYTES];
-	int sealed = knock_seal(&keys, &o.k, wire);
+	uint8_t wire[KNOCK_SIGNED_WIRE_BYTES];
+	int sealed = has_sign ? knocksig_seal(&keys, sign_sk, &o.k, wire)
+		: knock_seal(&keys, &o.k, wire);
+	if (sealed == 0 && has_sign)
+		o.send.sig = wire + KNOCK_WIRE_BYTES; /* docs/protocol.md §11 */
+	sodium_memzero(sign_sk, sizeof sign_sk);
 	knock_wipe_keys(&keys);
 	if (sealed < 0) {
 		const char *why = "invalid knock";
@@ -278,6 +411,13 @@ int cmd_knock(int argc, char **argv)
 
 	int rc = EXIT_NETWORK;
 	struct errbuf err;
+	if (o.dynamic) { /* sent from a socket that then waits for the reply */
+		rc = dynclient_knock(&dyn, ai, wire, o.send.sig ?
+			KNOCK_SIGNED_WIRE_BYTES : KNOCK_WIRE_BYTES);
+		sodium_memzero(wire, sizeof wire);
+		freeaddrinfo(ai);
+		return rc;
+	}
 	if (sender_find(o.via)->send(&o.send, ai, wire, &err) < 0) {
 		fprintf(stderr, "postern knock: %s\n", err.msg);
 	} else {
@@ -290,9 +430,13 @@ int cmd_knock(int argc, char **argv)
 				strncat(ports, portspec_format(&o.k.ports[i], one), sizeof ports - strlen(ports) - 1);
 			}
 			char target[ADDR_STRLEN];
-			printf("knock sent to %s via %s: open %s for %s, lease %us\n", host, o.via,
-				ports, o.k.target_is_source ? "source" : addr_format(&o.k.target, target),
-				(unsigned)o.k.lease);
+			if (o.trigger)
+				printf("knock sent to %s via %s: trigger %u%s%s\n", host, o.via,
+					o.k.trigger_id, o.k.arg[0] ? " with argument " : "", o.k.arg);
+			else
+				printf("knock sent to %s via %s: open %s for %s, lease %us\n", host, o.via,
+					ports, o.k.target_is_source ? "source" : addr_format(&o.k.target, target),
+					(unsigned)o.k.lease);
 		}
 	}
 	sodium_memzero(wire, sizeof wire);

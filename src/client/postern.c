@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "token", cmd_token, "print one-time tokens (HOTP/TOTP) and how to send them" },
 	{ "otp", cmd_otp, "RFC 2289 one-time password chains: init, next, list" },
 	{ "user", cmd_user, "the server's users: list (with OTP chain warnings)" },
+	{ "audit", cmd_audit, "check the audit log's hash chain and signatures" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -51,7 +51,8 @@ static int open_icmp_socket(int family, bool *raw)
 static int icmp_send(const struct sender_opts *o, const struct addrinfo *to,
 	const uint8_t wire[static KNOCK_WIRE_BYTES], struct errbuf *err)
 {
-	uint8_t pkt[ICMP_HEADER_BYTES + KNOCK_WIRE_BYTES];
+	uint8_t pkt[ICMP_HEADER_BYTES + KNOCK_SIGNED_WIRE_BYTES];
+	size_t pktlen = ICMP_HEADER_BYTES + (o->sig ? KNOCK_SIGNED_WIRE_BYTES : KNOCK_WIRE_BYTES);
 	struct sockaddr_storage dst;
 	struct writer w;
 	bool raw;
@@ -77,7 +78,7 @@ static int icmp_send(const struct sender_opts *o, const struct addrinfo *to,
 			o->server, strerror(errno));
 		return -1;
 	}
-	writer_init(&w, pkt, sizeof pkt);
+	writer_init(&w, pkt, pktlen);
 	writer_u8(&w, to->ai_family == AF_INET ? ICMP_ECHO_REQUEST : ICMPV6_ECHO_REQUEST);
 	writer_u8(&w, 0); /* code */
 	writer_u16(&w, 0); /* checksum, below */
@@ -85,17 +86,19 @@ static int icmp_send(const struct sender_opts *o, const struct addrinfo *to,
 	writer_u16(&w, (uint16_t)randombytes_uniform(UINT16_MAX + 1u));
 	writer_u16(&w, PING_FIRST_SEQ);
 	writer_bytes(&w, wire, KNOCK_WIRE_BYTES);
+	if (o->sig) /* a signed knock: docs/protocol.md §11 */
+		writer_bytes(&w, o->sig, KNOCK_SIG_BYTES);
 	if (raw && to->ai_family == AF_INET) {
-		uint16_t sum = inet_checksum(pkt, sizeof pkt);
+		uint16_t sum = inet_checksum(pkt, pktlen);
 		pkt[ICMP_CHECKSUM_OFFSET] = (uint8_t)(sum >> 8);
 		pkt[ICMP_CHECKSUM_OFFSET + 1] = (uint8_t)sum;
 	}
-	ssize_t sent = writer_ok(&w) ? sendto(fd, pkt, sizeof pkt, 0,
+	ssize_t sent = writer_ok(&w) ? sendto(fd, pkt, pktlen, 0,
 		(struct sockaddr *)&dst, to->ai_addrlen) : -1;
 	int saved = errno;
 	sodium_memzero(pkt, sizeof pkt);
 	close(fd);
-	if (sent != (ssize_t)sizeof pkt) {
+	if (sent != (ssize_t)pktlen) {
 		errbuf_set(err, "sending to %s: %s", o->server,
 			sent < 0 ? strerror(saved) : "short write");
 		return -1;
@@ -106,5 +109,6 @@ static int icmp_send(const struct sender_opts *o, const struct addrinfo *to,
 const struct sender sender_icmp = {
 	.name = "icmp",
 	.summary = "one ICMP/ICMPv6 echo request (a ping) carrying the knock",
+	.can_sign = true,
 	.send = icmp_send,
 };

@@ -4,6 +4,7 @@
 #define POSTERN_SENDER_H
 
 #include <netdb.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdint.h>
 
@@ -16,11 +17,15 @@ struct sender_opts {
 	int family; /* AF_UNSPEC, AF_INET, AF_INET6 */
 	const char *zone; /* --zone: the knock sub-domain (DNS carrier) */
 	const char *resolver; /* --resolver: where DNS queries go ("" = the server) */
+	/* A signed knock's KNOCK_SIG_BYTES (knocksig.h), sent right after the
+	 * 100 knock bytes, or NULL. Only senders with can_sign take it. */
+	const uint8_t *sig;
 };
 
 struct sender {
 	const char *name; /* the --via value */
 	const char *summary; /* one line for --help */
+	bool can_sign; /* can carry a signed knock's 164 bytes (udp, icmp; not dns) */
 	/* Sends one sealed knock to `to` (the resolved server). 0, or -1 with a
 	 * message in err. */
 	int (*send)(const struct sender_opts *o, const struct addrinfo *to,

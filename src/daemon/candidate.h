@@ -49,6 +49,9 @@ struct candidate {
 	bool via_resolver;
 	struct addr src; /* the packet's source address */
 	struct addr dst; /* the packet's destination (which local address) */
+	/* The packet's UDP/TCP ports (0 for ICMP): where a dynamic reply
+	 * goes (scheme_dynamic.c), and from which port it comes. */
+	uint16_t sport, dport;
 	char user_hint[CONFIG_NAME_MAX]; /* a user name sent in clear, or "" */
 	union {
 		uint8_t spa[KNOCK_WIRE_BYTES];
@@ -59,6 +62,11 @@ struct candidate {
 		char text[CANDIDATE_TEXT_MAX]; /* NUL-terminated */
 		struct portspec port;
 	} u;
+	/* CANDIDATE_SPA of a signed knock (docs/protocol.md §11) from a carrier
+	 * that can carry its 164 bytes (udp, icmp): the 64 bytes after u.spa,
+	 * still encrypted. sig_len is 0 (none came) or KNOCK_SIG_BYTES. */
+	uint8_t sig_len;
+	uint8_t sig[KNOCK_SIG_BYTES];
 };
 
 #endif

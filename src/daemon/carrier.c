@@ -45,6 +45,8 @@ size_t carriers_extract(const struct config *c, const struct frame *f,
 			out[k].carrier = (uint8_t)carriers[i]->id;
 			out[k].src = f->src;
 			out[k].dst = f->dst;
+			out[k].sport = f->sport;
+			out[k].dport = f->dport;
 		}
 		n += found;
 	}

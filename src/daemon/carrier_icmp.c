@@ -1,8 +1,9 @@
 /* carrier_icmp — a knock in the data of one ICMP or ICMPv6 echo request.
  *
  * Two shapes are recognised:
- *  - a full SPA knock: echo data of exactly KNOCK_WIRE_BYTES (what
- *    `postern knock --via icmp` sends);
+ *  - a full SPA knock: echo data of exactly KNOCK_WIRE_BYTES, or
+ *    KNOCK_SIGNED_WIRE_BYTES for a signed one (what `postern knock --via
+ *    icmp` sends);
  *  - a token sent with iputils `ping -p <16 hex digits>`: ping fills the data
  *    with the 8-byte pattern repeated from data offset 0, then writes its
  *    16-byte timestamp over the start, so bytes 16.. repeat the pattern with
@@ -98,10 +99,14 @@ static size_t icmp_extract(const struct config *c, const struct frame *f,
 		memcpy(out->u.token.bytes, pattern, PING_PATTERN_BYTES);
 		return 1;
 	}
-	if (f->payload_len == KNOCK_WIRE_BYTES) {
+	if (f->payload_len == KNOCK_WIRE_BYTES || f->payload_len == KNOCK_SIGNED_WIRE_BYTES) {
 		memset(out, 0, sizeof *out);
 		out->kind = CANDIDATE_SPA;
 		memcpy(out->u.spa, f->payload, KNOCK_WIRE_BYTES);
+		if (f->payload_len == KNOCK_SIGNED_WIRE_BYTES) { /* protocol.md §11 */
+			out->sig_len = KNOCK_SIG_BYTES;
+			memcpy(out->sig, f->payload + KNOCK_WIRE_BYTES, KNOCK_SIG_BYTES);
+		}
 		return 1;
 	}
 	return 0;

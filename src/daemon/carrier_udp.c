@@ -22,16 +22,18 @@ static bool wants_text(const struct config *c)
 	return false;
 }
 
-/* The UDP length test: the SPA size, or (with text) the text range too. */
+/* The UDP length test: the SPA sizes (plain and signed), or (with text)
+ * the text range too. */
 static void len_test(const struct config *c, const char *field, char *buf, size_t len)
 {
 	unsigned spa = UDP_HEADER_BYTES + KNOCK_WIRE_BYTES;
+	unsigned sig = UDP_HEADER_BYTES + KNOCK_SIGNED_WIRE_BYTES;
 	if (wants_text(c))
-		snprintf(buf, len, "(%s = %u or (%s >= %u and %s <= %u))", field, spa,
-			field, UDP_HEADER_BYTES + UDP_TEXT_MIN, field,
+		snprintf(buf, len, "(%s = %u or %s = %u or (%s >= %u and %s <= %u))", field,
+			spa, field, sig, field, UDP_HEADER_BYTES + UDP_TEXT_MIN, field,
 			UDP_HEADER_BYTES + UDP_TEXT_MAX);
 	else
-		snprintf(buf, len, "%s = %u", field, spa);
+		snprintf(buf, len, "(%s = %u or %s = %u)", field, spa, field, sig);
 }
 
 static bool udp_bpf(const struct config *c, char *buf, size_t len)
@@ -86,11 +88,16 @@ static size_t udp_extract(const struct config *c, const struct frame *f,
 	for (size_t i = 0; i < c->nknock_ports; i++) {
 		if (c->knock_ports[i].port != f->dport)
 			continue;
-		if (f->payload_len != KNOCK_WIRE_BYTES)
+		if (f->payload_len != KNOCK_WIRE_BYTES &&
+		    f->payload_len != KNOCK_SIGNED_WIRE_BYTES)
 			return udp_text(c, f, out);
 		memset(out, 0, sizeof *out);
 		out->kind = CANDIDATE_SPA;
 		memcpy(out->u.spa, f->payload, KNOCK_WIRE_BYTES);
+		if (f->payload_len == KNOCK_SIGNED_WIRE_BYTES) { /* protocol.md §11 */
+			out->sig_len = KNOCK_SIG_BYTES;
+			memcpy(out->sig, f->payload + KNOCK_WIRE_BYTES, KNOCK_SIG_BYTES);
+		}
 		return 1;
 	}
 	return 0;

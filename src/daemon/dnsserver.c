@@ -72,7 +72,8 @@ static int bind_one(const struct addr *a, struct errbuf *err)
 		int e = errno;
 		errbuf_set(err, "dns = authoritative: cannot bind udp/%d on %s: %s%s",
 			DNS_PORT, addr_format(a, buf), strerror(e), e == EADDRINUSE ?
-			" (another DNS server runs here? then use dns = sniff)" : "");
+			" (another DNS server runs here? name this host's public address in "
+			"dns_listen, or use dns = sniff)" : "");
 		close(fd);
 		return -e - 1;
 	}

@@ -27,6 +27,10 @@ struct firewall {
 #define SET_LEASES4_TYPE "ipv4_addr . inet_proto . inet_service"
 #define SET_LEASES6_TYPE "ipv6_addr . inet_proto . inet_service"
 #define CHAIN_INPUT_HOOK "type filter hook input priority filter - 10;"
+/* One-shot doors (firewall_grant_once): the chain deletes the element
+ * from the packet path when it admits the first new connection, which
+ * needs a dynamic set. nft prints these back with a size line. */
+#define SET_ONESHOT_FLAGS "dynamic,timeout"
 
 /* ---- plumbing ---------------------------------------------------------- */
 
@@ -171,6 +175,21 @@ static bool set_compatible(const char *listing, const char *name,
 	return len == strlen(want) && memcmp(b, want, len) == 0;
 }
 
+/* As set_compatible for a one-shot set: its type line and its flags line
+ * (nft adds a size line between them). */
+static bool oneshot_compatible(const char *listing, const char *name, const char *type)
+{
+	size_t len;
+	const char *b = find_block(listing, "set", name, &len);
+	if (!b)
+		return true;
+	char body[256], want[160];
+	snprintf(body, sizeof body, "%.*s", (int)len, b);
+	snprintf(want, sizeof want, "\t\ttype %s\n", type);
+	return strncmp(body, want, strlen(want)) == 0 &&
+		strstr(body, "\t\tflags " SET_ONESHOT_FLAGS) != NULL;
+}
+
 static bool chain_compatible(const char *listing)
 {
 	size_t len;
@@ -224,7 +243,9 @@ static int table_needs_rebuild(struct nft_ctx *nft, const char *table,
 	nft_ctx_output_set_flags(nft, flags);
 	if (rc != 0)
 		return -1;
-	*rebuild = !set_compatible(out, "protected", SET_PROTECTED_TYPE, false) ||
+	*rebuild = !oneshot_compatible(out, "oneshot4", SET_LEASES4_TYPE) ||
+		!oneshot_compatible(out, "oneshot6", SET_LEASES6_TYPE) ||
+		!set_compatible(out, "protected", SET_PROTECTED_TYPE, false) ||
 		!set_compatible(out, "leases4", SET_LEASES4_TYPE, true) ||
 		!set_compatible(out, "leases6", SET_LEASES6_TYPE, true) ||
 		!chain_compatible(out);
@@ -241,6 +262,8 @@ static void put_objects(FILE *f, const char *t, bool rebuild)
 	fprintf(f, "add set inet %s protected { type " SET_PROTECTED_TYPE "; }\n", t);
 	fprintf(f, "add set inet %s leases4 { type " SET_LEASES4_TYPE "; flags timeout; }\n", t);
 	fprintf(f, "add set inet %s leases6 { type " SET_LEASES6_TYPE "; flags timeout; }\n", t);
+	fprintf(f, "add set inet %s oneshot4 { type " SET_LEASES4_TYPE "; flags " SET_ONESHOT_FLAGS "; }\n", t);
+	fprintf(f, "add set inet %s oneshot6 { type " SET_LEASES6_TYPE "; flags " SET_ONESHOT_FLAGS "; }\n", t);
 	fprintf(f, "add chain inet %s input { " CHAIN_INPUT_HOOK " policy accept; }\n", t);
 	/* Rules and protected doors are replaced; leases4/6 are never flushed. */
 	fprintf(f, "flush chain inet %s input\n", t);
@@ -270,6 +293,12 @@ static int put_protected(FILE *f, const struct config *c, struct errbuf *err)
 static void put_drop_rules(FILE *f, const char *t)
 {
 	fprintf(f, "add rule inet %s input ct state established,related return\n", t);
+	/* A one-shot door admits one new connection: the element goes with it
+	 * (the connection itself goes on as established). */
+	fprintf(f, "add rule inet %s input ct state new ip saddr . meta l4proto . th dport "
+		"@oneshot4 delete @oneshot4 { ip saddr . meta l4proto . th dport } return\n", t);
+	fprintf(f, "add rule inet %s input ct state new ip6 saddr . meta l4proto . th dport "
+		"@oneshot6 delete @oneshot6 { ip6 saddr . meta l4proto . th dport } return\n", t);
 	fprintf(f, "add rule inet %s input ip saddr . meta l4proto . th dport @leases4 return\n", t);
 	fprintf(f, "add rule inet %s input ip6 saddr . meta l4proto . th dport @leases6 return\n", t);
 	fprintf(f, "add rule inet %s input meta l4proto . th dport @protected drop\n", t);
@@ -280,6 +309,12 @@ static void put_drop_rules(FILE *f, const char *t)
  * accept. Our chain runs first (priority filter - 10). */
 static void put_mark_rules(FILE *f, const char *t, uint32_t mark)
 {
+	fprintf(f, "add rule inet %s input ct state new ip saddr . meta l4proto . th dport "
+		"@oneshot4 delete @oneshot4 { ip saddr . meta l4proto . th dport } "
+		"meta mark set meta mark or 0x%08x\n", t, mark);
+	fprintf(f, "add rule inet %s input ct state new ip6 saddr . meta l4proto . th dport "
+		"@oneshot6 delete @oneshot6 { ip6 saddr . meta l4proto . th dport } "
+		"meta mark set meta mark or 0x%08x\n", t, mark);
 	fprintf(f, "add rule inet %s input ip saddr . meta l4proto . th dport @leases4 "
 		"meta mark set meta mark or 0x%08x\n", t, mark);
 	fprintf(f, "add rule inet %s input ip6 saddr . meta l4proto . th dport @leases6 "
@@ -398,14 +433,15 @@ static int put_grant(FILE *f, const char *table, const char *set,
 	return 0;
 }
 
-int firewall_grant(struct firewall *fw, const struct addr *addr,
-	const struct portspec *ports, size_t n, uint32_t lease, struct errbuf *err)
+static int grant_into(struct firewall *fw, const struct addr *addr,
+	const struct portspec *ports, size_t n, uint32_t lease, bool once,
+	struct errbuf *err)
 {
 	const char *set;
 	if (addr->family == AF_INET)
-		set = "leases4";
+		set = once ? "oneshot4" : "leases4";
 	else if (addr->family == AF_INET6)
-		set = "leases6";
+		set = once ? "oneshot6" : "leases6";
 	else {
 		errbuf_set(err, "firewall: grant for an address of no family");
 		return -1;
@@ -431,6 +467,23 @@ int firewall_grant(struct firewall *fw, const struct addr *addr,
 	rc = nft_run(fw->nft, b.text, what, NULL, err);
 	free(b.text);
 	return rc;
+}
+
+int firewall_grant(struct firewall *fw, const struct addr *addr,
+	const struct portspec *ports, size_t n, uint32_t lease, struct errbuf *err)
+{
+	return grant_into(fw, addr, ports, n, lease, false, err);
+}
+
+int firewall_grant_once(struct firewall *fw, const struct addr *addr,
+	const struct portspec *ports, size_t n, uint32_t lease, struct errbuf *err)
+{
+	return grant_into(fw, addr, ports, n, lease, true, err);
+}
+
+const char *firewall_table(const struct firewall *fw)
+{
+	return fw->table;
 }
 
 int firewall_remove(const char *table, struct errbuf *err)

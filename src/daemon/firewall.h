@@ -4,6 +4,7 @@
  *   set protected  { inet_proto . inet_service }            the guarded doors
  *   set leases4    { ipv4_addr . inet_proto . inet_service; flags timeout }
  *   set leases6    { ipv6_addr . inet_proto . inet_service; flags timeout }
+ *   set oneshot4/6 { the same; flags dynamic,timeout }       one-shot doors
  *   chain input    hook input, priority filter - 10
  * In FIREWALL_DROP mode the chain drops a protected door unless the packet's
  * source . proto . port is leased; in FIREWALL_MARK mode it sets the mark on
@@ -39,6 +40,16 @@ void firewall_close(struct firewall *fw);
 int firewall_grant(struct firewall *fw, const struct addr *addr,
 	const struct portspec *ports, size_t n, uint32_t lease, struct errbuf *err)
 	__attribute__((warn_unused_result));
+
+/* As firewall_grant, into the one-shot sets: each door admits one new
+ * connection (the chain deletes the element as it admits it; that
+ * connection goes on as established) or closes when the lease ends. */
+int firewall_grant_once(struct firewall *fw, const struct addr *addr,
+	const struct portspec *ports, size_t n, uint32_t lease, struct errbuf *err)
+	__attribute__((warn_unused_result));
+
+/* The table's name (fwlease.h lists and removes its elements). */
+const char *firewall_table(const struct firewall *fw);
 
 /* Deletes the whole table (for `posternd --remove-firewall`). */
 int firewall_remove(const char *table, struct errbuf *err);

@@ -7,8 +7,12 @@
 #include <sodium.h>
 
 #include "carrier.h"
+#include "dynamic.h"
+#include "grant_audit.h"
 #include "log.h"
 #include "policy.h"
+#include "grant_trigger.h"
+#include "hooks.h"
 
 static void format_ports(const struct portspec *p, size_t n, char *buf, size_t len)
 {
@@ -32,6 +36,7 @@ static enum verdict refuse(const struct msg *m, const char *user, enum verdict v
 		verdict_reason(v), user, addr_format(&m->evidence.src, src),
 		carrier_name(m->evidence.carrier), scheme_name(m->scheme),
 		detail[0] ? " " : "", detail);
+	grant_audit_refusal(m, user, v, detail);
 	return v;
 }
 
@@ -52,12 +57,14 @@ static enum state_result commit(struct grant_ctx *g, const struct request *r,
 	enum state_result res = state_commit(g->state, &sc, err);
 	if (res != STATE_FRESH || !sc.position_key)
 		return res;
-	const struct scheme_ops *ops = scheme_get(r->scheme);
-	if (ops->apply_position)
-		ops->apply_position(g->schemes->mem[r->scheme], g->config, r->user,
+	/* A knock of any scheme may issue the next dynamic knock (dynamic.h). */
+	enum scheme_id ps = dynamic_moves(r) ? SCHEME_DYNAMIC : (enum scheme_id)r->scheme;
+	const struct scheme_ops *ops = scheme_get(ps);
+	if (ops && ops->apply_position)
+		ops->apply_position(g->schemes->mem[ps], g->config, r->user,
 			r->position_key, r->position, r->blob, r->blob_len);
 	*push = (struct p2c_msg){ .type = P2C_POSITION, .user = r->user,
-		.scheme = r->scheme, .position = r->position, .blob_len = r->blob_len };
+		.scheme = (uint8_t)ps, .position = r->position, .blob_len = r->blob_len };
 	snprintf(push->key, sizeof push->key, "%s", r->position_key);
 	memcpy(push->blob, r->blob, r->blob_len);
 	*has_push = true;
@@ -93,11 +100,17 @@ enum verdict grant_knock(struct grant_ctx *g, const struct msg *m, uint64_t now,
 			(long long)skew);
 		return refuse(m, u->name, VERDICT_STALE, detail);
 	}
-	v = policy_decide(c, u, &r, &gr, why);
+	/* require_signature: only knocks the parent saw signed (spa_sig.h). */
+	if (u->sign.require && !r.is_signed)
+		return refuse(m, u->name, VERDICT_POLICY,
+			"rule=\"require_signature: the knock is not signed\"");
+	v = policy_decide_at(c, u, &r, now, &gr, why);
 	if (v != VERDICT_ACCEPT) {
 		snprintf(detail, sizeof detail, "rule=\"%s\"", why);
 		return refuse(m, u->name, v, detail);
 	}
+	/* Opt-in: the next knock, committed with this one (dynamic.h). */
+	dynamic_prepare(g->schemes->mem[SCHEME_DYNAMIC], c, &r);
 	/* Durable before the door opens: a crash after this cannot replay. */
 	switch (commit(g, &r, push, has_push, &err)) {
 	case STATE_FRESH:
@@ -113,21 +126,30 @@ enum verdict grant_knock(struct grant_ctx *g, const struct msg *m, uint64_t now,
 		return refuse(m, u->name, VERDICT_STATE_ERROR, "");
 	}
 
-	if (firewall_grant(g->fw, &gr.addr, gr.ports, gr.nports, gr.lease, &err) < 0) {
+	/* On the audit record, synced, before the door opens (docs/audit.md). */
+	if (grant_audit_accept(c, m, &r, &gr) < 0)
+		return refuse(m, u->name, VERDICT_AUDIT_ERROR, "note=no-door-without-an-audit-record");
+	/* A trigger opens no door (grant_trigger.h). */
+	if (gr.is_trigger)
+		return grant_fire(g->runner, c, m, &r, &gr, scheme_name(m->scheme), now);
+	/* one_shot: the door admits one new connection (firewall.h). */
+	if ((u->trig.one_shot ? firewall_grant_once : firewall_grant)(g->fw, &gr.addr,
+		gr.ports, gr.nports, gr.lease, &err) < 0) {
 		log_err("nftables refused the lease: %s", err.msg);
 		return refuse(m, u->name, VERDICT_FIREWALL_ERROR, "");
 	}
-	for (size_t i = 0; i < gr.nports; i++)
-		if (state_record_lease(g->state, u->name, &gr.addr, &gr.ports[i], now,
-			gr.lease, &err) < 0)
-			log_warn("lease history not recorded: %s", err.msg);
 
 	char src[ADDR_STRLEN], target[ADDR_STRLEN], ports[96];
 	format_ports(gr.ports, gr.nports, ports, sizeof ports);
-	log_notice("accept user=%s src=%s target=%s open=%s lease=%u via=%s scheme=%s%s",
+	log_notice("accept user=%s src=%s target=%s open=%s lease=%u via=%s scheme=%s%s%s%s",
 		u->name, addr_format(&m->evidence.src, src), addr_format(&gr.addr, target),
 		ports, gr.lease, carrier_name(m->evidence.carrier), scheme_name(m->scheme),
+		r.old_key ? " key=old" : "", r.is_signed ? " signed=yes" : "",
 		gr.lease_clamped ? " note=lease-clamped-to-max" : "");
+	/* The lease, with its expiry, for the close hook; then on_open (hooks.h). */
+	hooks_opened(g->runner, g->state, c, u, &m->evidence.src, &gr, u->trig.one_shot, now);
+	/* Only now, after verify, policy, commit and the open door: the reply. */
+	dynamic_answer(c, &r, &m->evidence, &gr.addr, gr.lease);
 	return VERDICT_ACCEPT;
 }
 
@@ -138,6 +160,7 @@ void grant_log_refusal(const struct config *c, const struct msg *m)
 	if (m->evidence.src.family == 0) { /* a summary of rate-limited refusals */
 		log_notice("refuse reason=%s count=%llu note=rate-limited-summary",
 			verdict_reason(m->verdict), (unsigned long long)m->count);
+		grant_audit_child_refusal(c, m);
 		return;
 	}
 	char skew[32] = "";
@@ -146,4 +169,5 @@ void grant_log_refusal(const struct config *c, const struct msg *m)
 	log_notice("refuse reason=%s user=%s src=%s via=%s scheme=%s%s",
 		verdict_reason(m->verdict), user, addr_format(&m->evidence.src, src),
 		carrier_name(m->evidence.carrier), scheme_name(m->scheme), skew);
+	grant_audit_child_refusal(c, m);
 }

@@ -13,6 +13,7 @@
 #include "msg.h"
 #include "scheme.h"
 #include "state.h"
+#include "trigger.h"
 #include "verify.h"
 
 struct grant_ctx {
@@ -21,6 +22,7 @@ struct grant_ctx {
 	struct state *state;
 	struct firewall *fw;
 	struct clockguard *clock; /* replay floor (clockguard.h); NULL: none */
+	struct runner *runner; /* triggers and hooks (trigger.h); NULL: none */
 };
 
 /* Decides and acts on one MSG_KNOCK at time now; logs the decision line and

@@ -64,7 +64,8 @@ static bool candidate_valid(const struct candidate *c)
 {
 	if (c->kind >= CANDIDATE_KIND_END || c->carrier >= CARRIER_COUNT ||
 	    !addr_sane(&c->src) || !addr_sane(&c->dst) ||
-	    !terminated(c->user_hint, sizeof c->user_hint))
+	    !terminated(c->user_hint, sizeof c->user_hint) ||
+	    (c->sig_len != 0 && (c->sig_len != KNOCK_SIG_BYTES || c->kind != CANDIDATE_SPA)))
 		return false;
 	switch (c->kind) {
 	case CANDIDATE_TOKEN:

@@ -15,14 +15,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert.h"
+#include "audit.h"
 #include "caps.h"
 #include "child.h"
 #include "clockguard.h"
+#include "expiry.h"
 #include "grant.h"
+#include "hooks.h"
 #include "linkwatch.h"
 #include "log.h"
 #include "msg.h"
+#include "reconcile.h"
 #include "reload.h"
+#include "trigger.h"
 
 #define RESTART_MIN_SECONDS 1
 #define RESTART_MAX_SECONDS 30
@@ -45,6 +51,7 @@ struct parent {
 	uint32_t backoff;
 	bool ready_logged;
 	uint64_t next_prune;
+	uint64_t next_expiry_check; /* expiry.h: at start, after a reload, daily */
 	char ifaces[CONFIG_MAX_IFACES][IF_NAMESIZE];
 	enum iface_state ifstate[CONFIG_MAX_IFACES]; /* as the current child reported */
 	bool resume_pending[CONFIG_MAX_IFACES]; /* lost by an earlier child */
@@ -58,6 +65,8 @@ struct parent {
 	struct sandbox_user user_now;
 	struct clockguard clock; /* replay floor and clock-jump watch */
 	struct grant_ctx grant;
+	struct runner *runner; /* triggers and open/close hooks (trigger.h) */
+	uint64_t hooks_at; /* last second the pending closes were looked at */
 };
 
 static uint64_t now_seconds(void)
@@ -127,8 +136,11 @@ static void reap_child(struct parent *p)
 	int status;
 	pid_t pid;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (pid != p->child)
+		if (pid != p->child) {
+			/* A trigger or hook: the runner logs how it ended. */
+			(void)runner_reaped(p->runner, pid, status, now_seconds());
 			continue;
+		}
 		char why[96];
 		describe_exit(status, why, sizeof why);
 		uint64_t now = now_seconds();
@@ -231,7 +243,14 @@ static void read_child(struct parent *p)
 		if (rc == 0 && p->sock >= 0) {
 			close(p->sock);
 			p->sock = -1;
-			kill_child(p, "it closed its message socket or sent an empty record");
+			/* Not kill_child(): that means "stopped on purpose, restart at
+			 * once"; a child that crashed also shows up here first, and
+			 * must get the crash back-off. */
+			if (p->child > 0 && !p->stopping_child) {
+				log_warn("capture child (pid %d): it closed its message socket "
+					"or sent an empty record; stopping it", (int)p->child);
+				kill(p->child, SIGKILL);
+			}
 		}
 		return;
 	}
@@ -310,6 +329,11 @@ static void housekeeping(struct parent *p)
 		(void)spawn_child(p);
 	check_lost_ifaces(p);
 	watch_clock(p);
+	if (now != p->hooks_at) {
+		p->hooks_at = now;
+		runner_tick(p->runner, now);
+		hooks_tick(p->runner, p->state, p->config, now);
+	}
 	if (now >= p->next_prune) {
 		struct errbuf err;
 		/* Only below the replay floor, never past the newest record: a
@@ -319,6 +343,10 @@ static void housekeeping(struct parent *p)
 		    state_prune(p->state, cutoff, &err) < 0)
 			log_warn("pruning replay records: %s", err.msg);
 		p->next_prune = now + PRUNE_EVERY_SECONDS;
+	}
+	if (now >= p->next_expiry_check) {
+		(void)expiry_warn(p->config, now);
+		p->next_expiry_check = now + EXPIRY_CHECK_SECONDS;
 	}
 }
 
@@ -350,6 +378,8 @@ static void reload_config(struct parent *p)
 	p->user_now = r.user;
 	p->grant.config = r.config;
 	p->grant.fw = r.fw;
+	alert_configure(r.config, &p->user_now);
+	audit_reload(r.config);
 	linkwatch_close(p->links);
 	p->links = NULL;
 	p->nifaces = 0;
@@ -360,6 +390,7 @@ static void reload_config(struct parent *p)
 			log_warn("cannot watch interface state (%s); capture still runs", err.msg);
 	}
 	p->ready_logged = false;
+	p->next_expiry_check = 0; /* the new config's keys: warn now */
 	log_notice("reloaded %s: %zu user(s), %zu protected port(s); leases kept; "
 		"capture child restarting", r.config->path, r.config->nusers,
 		r.config->nprotect);
@@ -424,6 +455,22 @@ int parent_run(struct config **cp, struct state *st, struct firewall **fwp,
 	clockguard_init(&p.clock, high_water);
 	p.grant = (struct grant_ctx){ .config = c, .schemes = &p.schemes, .state = st,
 		.fw = fw, .clock = &p.clock };
+	/* No decision before the audit log (if any) is open (docs/audit.md). */
+	if (audit_open(c, &err) < 0) {
+		log_err("%s", err.msg);
+		schemes_unload(&p.schemes);
+		close(p.sigfd);
+		return 1;
+	}
+	alert_configure(c, p.user);
+	p.runner = runner_new();
+	if (!p.runner)
+		log_err("out of memory for the trigger runner: triggers and hooks are off");
+	p.grant.runner = p.runner;
+	/* Before the first knock: the kernel's leases against the state's
+	 * (reconcile.h); closes that came due while we were down run from the
+	 * first housekeeping on. */
+	(void)reconcile_leases(st, c->table, now_seconds());
 	if (!c->all_ifaces) {
 		p.links = linkwatch_open(c->ifaces, c->nifaces, &err);
 		if (!p.links)
@@ -444,12 +491,14 @@ int parent_run(struct config **cp, struct state *st, struct firewall **fwp,
 	bool running = true;
 	while (running) {
 		housekeeping(&p);
-		struct pollfd pfds[3] = {
+		struct pollfd pfds[3 + RUNNER_JOBS_MAX] = {
 			{ .fd = p.sigfd, .events = POLLIN },
 			{ .fd = p.links ? linkwatch_fd(p.links) : -1, .events = POLLIN },
 			{ .fd = p.sock, .events = POLLIN },
 		};
-		int rc = poll(pfds, 3, 1000);
+		/* Plus the output pipes of running triggers and hooks. */
+		size_t njobs = p.runner ? runner_pollfds(p.runner, pfds + 3, RUNNER_JOBS_MAX) : 0;
+		int rc = poll(pfds, (nfds_t)(3 + njobs), 1000);
 		if (rc < 0 && errno != EINTR) {
 			log_err("poll: %s", strerror(errno));
 			break;
@@ -458,6 +507,8 @@ int parent_run(struct config **cp, struct state *st, struct firewall **fwp,
 			read_child(&p);
 		if (pfds[1].revents)
 			linkwatch_read(p.links, on_link_event, &p);
+		if (njobs && rc > 0)
+			runner_on_poll(p.runner, pfds + 3, njobs);
 		if (pfds[0].revents)
 			running = on_signal(&p);
 	}
@@ -467,6 +518,9 @@ int parent_run(struct config **cp, struct state *st, struct firewall **fwp,
 	}
 	linkwatch_close(p.links);
 	schemes_unload(&p.schemes);
+	runner_free(p.runner);
+	audit_close("daemon shutting down");
+	alert_free();
 	close(p.sigfd);
 	return 0;
 }

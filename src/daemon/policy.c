@@ -4,6 +4,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+#include "policy_rules.h"
 
 static bool user_may_open(const struct config_user *u, const struct portspec *p)
 {
@@ -36,13 +39,28 @@ static enum verdict refuse(char why[static POLICY_WHY_LEN], const char *fmt, ...
 enum verdict policy_decide(const struct config *c, const struct config_user *u,
 	const struct request *r, struct grant *out, char why[static POLICY_WHY_LEN])
 {
+	return policy_decide_at(c, u, r, (uint64_t)time(NULL), out, why);
+}
+
+enum verdict policy_decide_at(const struct config *c, const struct config_user *u,
+	const struct request *r, uint64_t now, struct grant *out,
+	char why[static POLICY_WHY_LEN])
+{
 	char buf[ADDR_STRLEN];
 	memset(out, 0, sizeof *out);
 	why[0] = '\0';
 	if (u->disabled)
 		return refuse(why, "user %s is disabled", u->name);
+	/* Per-user rules: expiry, old key, schemes, carriers, sources, hours
+	 * (policy_rules.h); they hold for opening ports and triggers alike. */
+	if (!policy_rules_check(u, r, now, why))
+		return VERDICT_POLICY;
+	if (r->action == KNOCK_ACTION_TRIGGER) {
+		out->is_trigger = true;
+		return policy_trigger(c, u, r, &out->trigger, why);
+	}
 	if (r->action != KNOCK_ACTION_OPEN)
-		return refuse(why, "action %s is not supported", "trigger");
+		return refuse(why, "action %u is not supported", r->action);
 
 	for (size_t i = 0; i < r->nports; i++) {
 		char p[PORTSPEC_STRLEN];
@@ -67,6 +85,10 @@ enum verdict policy_decide(const struct config *c, const struct config_user *u,
 				addr_format(&r->target, buf));
 		out->addr = r->target;
 	}
+	/* One host, never a network: the grant is for out->addr alone, and a
+	 * named target only from a narrow prefix unless allow_wide_targets. */
+	if (!policy_rule_target(u, &out->addr, !r->target_is_source, why))
+		return VERDICT_POLICY;
 
 	uint32_t max = u->max_lease ? u->max_lease : c->max_lease;
 	out->lease = r->lease ? r->lease : c->default_lease;

@@ -20,6 +20,7 @@ struct request {
 	uint8_t carrier; /* enum carrier_id */
 	bool via_resolver; /* src is a DNS resolver: the target must be named */
 	struct addr src; /* the packet's source */
+	bool old_key; /* sealed with the user's old key (rotation overlap) */
 
 	uint8_t action; /* enum knock_action */
 	bool target_is_source;
@@ -39,6 +40,11 @@ struct request {
 	uint64_t position; /* must be above the stored position */
 	uint8_t blob_len;
 	uint8_t blob[REQUEST_BLOB_MAX]; /* stored with the position */
+
+	/* A signed knock (spa_sig.h): the decrypted Ed25519 signature of the
+	 * 100 knock bytes, kept in the audit record of the accept. */
+	bool is_signed;
+	uint8_t sig[KNOCK_SIG_BYTES];
 };
 
 #endif

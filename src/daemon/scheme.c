@@ -9,12 +9,14 @@ extern const struct scheme_ops scheme_spa;
 extern const struct scheme_ops scheme_otp;
 extern const struct scheme_ops scheme_token;
 extern const struct scheme_ops scheme_sequence;
+extern const struct scheme_ops scheme_dynamic;
 
 static const struct scheme_ops *const schemes[] = {
 	&scheme_spa,
 	&scheme_otp, /* before token: it ignores text that is not an OTP response */
 	&scheme_token,
 	&scheme_sequence, /* port hits; its token windows go to scheme_token */
+	&scheme_dynamic, /* port hits too: server-chosen sequences (dynamic.h) */
 };
 #define NSCHEMES (sizeof schemes / sizeof schemes[0])
 

@@ -8,6 +8,7 @@
 
 #include "msg.h"
 #include "scheme.h"
+#include "spa_sig.h"
 #include "tagtable.h"
 
 /* A freak 64-bit tag collision between users: try each (almost always 1). */
@@ -67,6 +68,11 @@ static enum verdict spa_child_check(void *mem, const struct config *c,
 		int64_t skew;
 		enum verdict v = verify_knock(&c->users[users[i]], cand->u.spa, now,
 			c->window, &k, &skew);
+		if (v == VERDICT_ACCEPT) {
+			bool is_signed;
+			uint8_t sig[KNOCK_SIG_BYTES];
+			v = spa_sig_check(&c->users[users[i]], &k, cand, &is_signed, sig);
+		}
 		sodium_memzero(&k, sizeof k);
 		if (v == VERDICT_ACCEPT || i == 0) {
 			fw->user = users[i];
@@ -87,9 +93,14 @@ static enum verdict spa_parent_verify(void *mem, const struct config *c,
 	struct knock k;
 	if (ev->kind != CANDIDATE_SPA)
 		return VERDICT_MALFORMED;
-	enum verdict v = verify_knock(&c->users[user], ev->u.spa, now, c->window, &k, skew);
-	if (v != VERDICT_ACCEPT)
+	enum verdict v = verify_knock_key(&c->users[user], ev->u.spa, now, c->window, &k,
+		skew, &req->old_key);
+	if (v == VERDICT_ACCEPT) /* the parent checks the signature itself */
+		v = spa_sig_check(&c->users[user], &k, ev, &req->is_signed, req->sig);
+	if (v != VERDICT_ACCEPT) {
+		sodium_memzero(&k, sizeof k);
 		return v;
+	}
 	req->action = k.action;
 	req->target_is_source = k.target_is_source;
 	req->target = k.target;

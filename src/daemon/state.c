@@ -17,7 +17,9 @@
 
 #include <sqlite3.h>
 
-#define STATE_SCHEMA_VERSION 2
+#include "state_int.h"
+
+#define STATE_SCHEMA_VERSION 3
 /* How long a write waits for another connection's lock (an admin tool
  * reading the file) before the knock is refused. Short: a knock must not
  * hang the daemon. */
@@ -42,6 +44,19 @@ struct state {
 	" updated_at INTEGER NOT NULL," \
 	" PRIMARY KEY (user, key)) WITHOUT ROWID;"
 
+/* Added in schema version 3 (statelease.c): each lease's expiry, whether
+ * its close is still pending, the grant it belongs to, one-shot. Rows of
+ * version 2 get their expiry computed and count as pending only if it has
+ * not passed. */
+#define LEASES_V3_SQL \
+	"ALTER TABLE leases ADD COLUMN expires_at INTEGER;" \
+	"ALTER TABLE leases ADD COLUMN closed INTEGER NOT NULL DEFAULT 0;" \
+	"ALTER TABLE leases ADD COLUMN grant_id INTEGER;" \
+	"ALTER TABLE leases ADD COLUMN one_shot INTEGER NOT NULL DEFAULT 0;" \
+	"UPDATE leases SET expires_at = opened_at + lease, grant_id = id," \
+	" closed = (opened_at + lease <= CAST(strftime('%s','now') AS INTEGER));" \
+	"CREATE INDEX IF NOT EXISTS leases_pending ON leases (closed, expires_at);"
+
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS replay ("
 	" user TEXT NOT NULL,"
@@ -58,7 +73,7 @@ static const char schema_sql[] =
 	" port INTEGER NOT NULL,"
 	" opened_at INTEGER NOT NULL,"
 	" lease INTEGER NOT NULL);"
-	POSITIONS_SQL;
+	POSITIONS_SQL LEASES_V3_SQL;
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -174,10 +189,12 @@ static int ensure_schema(sqlite3 *db, struct errbuf *err)
 			STATE_SCHEMA_VERSION);
 		if (exec(db, sql, "creating the schema", err) != 0)
 			goto fail;
-	} else if (version == 1) {
-		/* Version 1 lacked positions: add them, keep everything else. */
-		if (exec(db, POSITIONS_SQL "PRAGMA user_version=2;",
-			"upgrading the schema to version 2", err) != 0)
+	} else if (version == 1 || version == 2) {
+		/* Version 1 lacked positions, version 2 the lease columns of
+		 * version 3: add them, keep everything else. */
+		if (exec(db, version == 1 ? POSITIONS_SQL : "", "upgrading the schema "
+			"to version 2", err) != 0 || exec(db, LEASES_V3_SQL
+			"PRAGMA user_version=3;", "upgrading the schema to version 3", err) != 0)
 			goto fail;
 	} else if (version != STATE_SCHEMA_VERSION) {
 		errbuf_set(err, "state %s: schema version %d, this postern knows %d",
@@ -239,6 +256,11 @@ struct state *state_open(const char *path, struct errbuf *err)
 fail:
 	state_close(s);
 	return NULL;
+}
+
+sqlite3 *state_sqlite(struct state *s)
+{
+	return s->db;
 }
 
 void state_close(struct state *s)

@@ -33,6 +33,7 @@ static const int plain[] = {
 	SCMP_SYS(read), SCMP_SYS(recvfrom), SCMP_SYS(recvmsg),
 	SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday), SCMP_SYS(time),
 	SCMP_SYS(getrandom), SCMP_SYS(getpid),
+	SCMP_SYS(getsockname), /* libpcap: is the interface gone or only down? */
 	SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(brk), SCMP_SYS(madvise),
 	SCMP_SYS(close), SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(rt_sigreturn),
 };
@@ -106,6 +107,12 @@ static int add_rules(scmp_filter_ctx ctx, const struct seccomp_fds *fds, struct 
 	struct scmp_arg_cmp solpacket = cmp(1, SCMP_CMP_EQ, SOL_PACKET, 0);
 	struct scmp_arg_cmp ifflags = cmp(1, SCMP_CMP_EQ, SIOCGIFFLAGS, 0);
 	struct scmp_arg_cmp ifindex = cmp(1, SCMP_CMP_EQ, SIOCGIFINDEX, 0);
+	/* After POLLERR libpcap reads the socket's error (ENETDOWN: the
+	 * interface went away) and reports it; the child then exits. */
+	struct scmp_arg_cmp soerror[2] = { cmp(1, SCMP_CMP_EQ, SOL_SOCKET, 0),
+		cmp(2, SCMP_CMP_EQ, SO_ERROR, 0) };
+	if (add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getsockopt), 2, soerror, err) < 0)
+		return -1;
 	if (add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getsockopt), 1, &solpacket, err) < 0 ||
 	    add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, &ifflags, err) < 0 ||
 	    add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, &ifindex, err) < 0)

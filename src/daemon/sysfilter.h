@@ -14,9 +14,10 @@
  *                                            seccomp_fds (socketpair, syslog,
  *                                            a carrier's socket): never a
  *                                            capture socket
- *   getsockopt (SOL_PACKET), ioctl (SIOCGIFFLAGS, SIOCGIFINDEX)
- *                                            libpcap's statistics and its
- *                                            "interface went down" check
+ *   getsockname, getsockopt (SOL_SOCKET/SO_ERROR, SOL_PACKET), ioctl (SIOCGIFFLAGS,
+ *   SIOCGIFINDEX)                            libpcap: the error after POLLERR
+ *                                            (interface gone), statistics,
+ *                                            its "interface went down" check
  *   clock_gettime, gettimeofday, time, getrandom, getpid (syslog's LOG_PID)
  *   mmap, mprotect (never PROT_EXEC), munmap, mremap, brk, madvise  malloc
  *   close, exit, exit_group, rt_sigreturn

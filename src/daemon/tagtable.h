@@ -1,7 +1,9 @@
 /* tagtable — the keyed pre-filter: tag -> user, in O(1), before any AEAD.
  *
- * Holds the tag of every enabled user for every time slot that overlaps the
- * freshness window [now - window, now + window]. A packet whose first bytes
+ * Holds the tag of every user (and of a user's old key during a rotation's
+ * overlap) for every time slot that overlaps the freshness window
+ * [now - window, now + window]. Disabled users are in it: policy refuses
+ * their knocks and names the rule. A packet whose first bytes
  * are not such a tag is dropped after one hash probe. */
 #ifndef POSTERN_TAGTABLE_H
 #define POSTERN_TAGTABLE_H

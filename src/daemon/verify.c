@@ -12,6 +12,8 @@ static const char *const reasons[VERDICT_COUNT] = {
 	[VERDICT_POLICY] = "policy",
 	[VERDICT_STATE_ERROR] = "state-error",
 	[VERDICT_FIREWALL_ERROR] = "firewall-error",
+	[VERDICT_BAD_SIGNATURE] = "bad-signature",
+	[VERDICT_AUDIT_ERROR] = "audit-error",
 	[VERDICT_IGNORE] = "ignore",
 };
 
@@ -20,12 +22,12 @@ const char *verdict_reason(enum verdict v)
 	return (unsigned)v < VERDICT_COUNT ? reasons[v] : "?";
 }
 
-enum verdict verify_knock(const struct config_user *u,
+static enum verdict verify_with(const struct user_keys *keys,
 	const uint8_t wire[static KNOCK_WIRE_BYTES], uint64_t now, uint32_t window,
 	struct knock *out, int64_t *skew)
 {
 	*skew = 0;
-	switch (knock_open(&u->keys, wire, out)) {
+	switch (knock_open(keys, wire, out)) {
 	case KNOCK_OK:
 		break;
 	case KNOCK_BAD_MAC:
@@ -47,4 +49,34 @@ enum verdict verify_knock(const struct config_user *u,
 	if (out->timestamp > now && out->timestamp - now > window)
 		return VERDICT_FUTURE;
 	return VERDICT_ACCEPT;
+}
+
+enum verdict verify_knock_key(const struct config_user *u,
+	const uint8_t wire[static KNOCK_WIRE_BYTES], uint64_t now, uint32_t window,
+	struct knock *out, int64_t *skew, bool *old_key)
+{
+	enum verdict v = verify_with(&u->keys, wire, now, window, out, skew);
+	if (old_key)
+		*old_key = false;
+	/* Rotation overlap: a knock sealed with the old key does not open with
+	 * the new one (its tag or MAC differs); try the old key too. */
+	if ((v == VERDICT_BAD_MAC || v == VERDICT_MALFORMED) && u->pol.has_old_key) {
+		int64_t old_skew;
+		enum verdict ov = verify_with(&u->pol.old_keys, wire, now, window, out,
+			&old_skew);
+		if (ov != VERDICT_BAD_MAC && ov != VERDICT_MALFORMED) {
+			*skew = old_skew;
+			if (old_key)
+				*old_key = true;
+			return ov;
+		}
+	}
+	return v;
+}
+
+enum verdict verify_knock(const struct config_user *u,
+	const uint8_t wire[static KNOCK_WIRE_BYTES], uint64_t now, uint32_t window,
+	struct knock *out, int64_t *skew)
+{
+	return verify_knock_key(u, wire, now, window, out, skew, NULL);
 }

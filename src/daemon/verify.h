@@ -20,6 +20,8 @@ enum verdict {
 	VERDICT_POLICY, /* authentic and fresh, but not allowed */
 	VERDICT_STATE_ERROR, /* the replay store could not record it: fail closed */
 	VERDICT_FIREWALL_ERROR, /* nftables refused the lease */
+	VERDICT_BAD_SIGNATURE, /* a signed knock whose signature is missing or false (spa_sig.h) */
+	VERDICT_AUDIT_ERROR, /* the audit log could not record the accept: fail closed */
 	VERDICT_IGNORE, /* not this scheme's business (never logged) */
 	VERDICT_COUNT
 };
@@ -33,5 +35,13 @@ const char *verdict_reason(enum verdict v);
 enum verdict verify_knock(const struct config_user *u,
 	const uint8_t wire[static KNOCK_WIRE_BYTES], uint64_t now, uint32_t window,
 	struct knock *out, int64_t *skew) __attribute__((warn_unused_result));
+/* verify_knock tries u's current key and then, during a rotation's overlap
+ * (config old_key), u's old key; this form also says which one opened the
+ * knock (*old_key). When the old key stops is policy's to say
+ * (policy_rules.c), so that refusal names its rule. */
+enum verdict verify_knock_key(const struct config_user *u,
+	const uint8_t wire[static KNOCK_WIRE_BYTES], uint64_t now, uint32_t window,
+	struct knock *out, int64_t *skew, bool *old_key)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -37,10 +37,11 @@ void cfg_error(struct cfg_parse *p, unsigned line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	const char *file = p->file ? p->file : p->c->path;
 	if (line)
-		errbuf_set(p->err, "%s:%u: %s", p->c->path, line, msg);
+		errbuf_set(p->err, "%s:%u: %s", file, line, msg);
 	else
-		errbuf_set(p->err, "%s: %s", p->c->path, msg);
+		errbuf_set(p->err, "%s: %s", file, msg);
 	p->failed = true;
 	p->err_line = line;
 }
@@ -122,6 +123,11 @@ static int section_begin(struct cfg_parse *p, char *hdr)
 	p->prev_key = -1;
 	p->seen = p->other_keys;
 	memset(p->other_keys, 0, sizeof p->other_keys);
+	if (p->file && (strncmp(name, "user", 4) != 0 || !isspace((unsigned char)name[4]))) {
+		cfg_error(p, p->line, "a users_dir drop-in holds one [user NAME] "
+			"section only, not [%s]", name);
+		return -1;
+	}
 	if (strcmp(name, "daemon") == 0) {
 		p->seen = p->daemon_keys;
 		return single_section(p, SEC_DAEMON, &p->daemon_line, name);
@@ -137,8 +143,16 @@ static int section_begin(struct cfg_parse *p, char *hdr)
 		p->sec = SEC_USER;
 		return user_begin(p, user);
 	}
-	cfg_error(p, p->line, "unknown section [%s] (expected [daemon], [protect] "
-		"or [user NAME])", name);
+	if (strncmp(name, "trigger", 7) == 0 && (name[7] == '\0' || isspace((unsigned char)name[7]))) {
+		char *trig = trim(name + 7);
+		if (!*trig) {
+			cfg_error(p, p->line, "[trigger] needs a name: [trigger NAME]");
+			return -1;
+		}
+		return cfg_trigger_begin(p, trig);
+	}
+	cfg_error(p, p->line, "unknown section [%s] (expected [daemon], [protect], "
+		"[user NAME] or [trigger NAME])", name);
 	return -1;
 }
 
@@ -272,6 +286,8 @@ static const char *section_label(struct cfg_parse *p, char buf[static CONFIG_NAM
 {
 	if (p->sec == SEC_USER)
 		snprintf(buf, CONFIG_NAME_MAX + 8, "[user %s]", cfg_current_user(p)->name);
+	else if (p->sec == SEC_TRIGGER)
+		snprintf(buf, CONFIG_NAME_MAX + 8, "[trigger %s]", cfg_trigger_name(p));
 	else
 		snprintf(buf, CONFIG_NAME_MAX + 8, "%s",
 			p->sec == SEC_DAEMON ? "[daemon]" : "[protect]");
@@ -312,6 +328,22 @@ static int handle(void *user, const char *section, const char *name, const char 
 	p->seen[k] = p->line;
 	p->prev_key = (int)k;
 	return set_value(p, &keys[k], value) == 0;
+}
+
+int cfg_read_stream(struct cfg_parse *p, FILE *f)
+{
+	struct cfg_stream st = { .p = p, .f = f };
+	int rc = ini_parse_stream(read_line, &st, handle, p);
+	if (rc > 0 && (!p->failed || (unsigned)rc < p->err_line)) {
+		p->failed = false; /* inih's error comes first */
+		cfg_error(p, (unsigned)rc, "syntax error: expected 'key = value', "
+			"'[section]' or a comment");
+	} else if (rc < 0) {
+		cfg_error(p, 0, "out of memory");
+	}
+	if (!p->failed && ferror(f))
+		cfg_error(p, 0, "read error: %s", strerror(errno));
+	return p->failed ? -1 : 0;
 }
 
 /* Defaults that depend on whether a key was given at all. */
@@ -355,6 +387,8 @@ static int load(struct cfg_stream *st, const char *name, unsigned flags,
 	}
 	if (!p.failed && st->f && ferror(st->f))
 		cfg_error(&p, 0, "read error: %s", strerror(errno));
+	if (!p.failed && p.c->users_dir[0])
+		cfg_load_dropins(&p); /* config_dropin.c */
 	if (!p.failed) {
 		finish_defaults(p.c);
 		if (cfg_check(&p) == 0 && (flags & CONFIG_LOAD_KEYS))
@@ -395,6 +429,7 @@ void config_free(struct config *c)
 	if (!c)
 		return;
 	cfg_free_seq(c);
+	cfg_free_triggers(c);
 	if (c->users) {
 		sodium_memzero(c->users, c->nusers * sizeof *c->users);
 		free(c->users);

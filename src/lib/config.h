@@ -39,6 +39,23 @@
  *   sequence, one_time_sequences, sequence_*     port sequences: see
  *                                                config_seq.c (and [daemon]
  *                                                sequence_watch, syn_ports)
+ *   sources, allow_wide_targets, hours, timezone, schemes, carriers, expires,
+ *   old_key, old_key_until                       per-user rules: see
+ *                                                userpolicy.h; [daemon]
+ *                                                users_dir, expiry_warning:
+ *                                                config_policy.c
+ *   dynamic      = no                            yes: reply to an accepted
+ *                                                knock with the next knock:
+ *                                                dyn_conf.h for dynamic_*
+ *   triggers     = NAME[, NAME...]               triggers a knock may fire
+ *   on_open, on_close = NAME                     hooks: a [trigger NAME] run
+ *                                                when a door opens / closes
+ *   one_shot     = no                            yes: a grant admits one new
+ *                                                connection (trigger_conf.h)
+ *
+ *   [trigger NAME]                               an event a knock may fire
+ *   id = 1..255  command = /abs/prog args  args_pattern = ^...$
+ *   run_as = nobody  timeout = 10s  max_running = 1   (config_trigger.c)
  */
 #ifndef POSTERN_CONFIG_H
 #define POSTERN_CONFIG_H
@@ -57,6 +74,10 @@
 #include "tokenkey.h"
 #include "otp_conf.h"
 #include "dns_conf.h"
+#include "audit_conf.h"
+#include "trigger_conf.h"
+#include "dyn_conf.h"
+#include "userpolicy.h"
 
 #define CONFIG_MAX_IFACES 16
 #define CONFIG_MAX_PORTS 64
@@ -85,6 +106,12 @@ struct config_user {
 	struct token_conf token; /* token* keys: HOTP/TOTP (config_token.c) */
 	struct otp_conf otp; /* otp* keys: RFC 2289 chains (config_otp.c) */
 	struct seq_user seq; /* sequence* keys: port sequences (config_seq.c) */
+	struct dyn_conf dyn; /* dynamic* keys: dynamic knocks (config_dyn.c) */
+	struct trigger_user trig; /* triggers, on_open, on_close, one_shot
+				     (config_trigger.c) */
+	struct user_policy pol; /* sources, hours, expires, old_key, ... (config_policy.c) */
+	struct sign_conf sign; /* sign_key, require_signature (config_audit.c) */
+	char file[PATH_MAX]; /* the users_dir drop-in it came from; "" = the main file */
 };
 
 struct config {
@@ -105,8 +132,13 @@ struct config {
 	bool icmp; /* carrier_icmp.c: knocks in echo requests */
 	struct seq_daemon seq; /* sequence_watch, syn_ports, ... (config_seq.c) */
 	struct dns_conf dns; /* dns, dns_zone, dns_answer, dns_listen (config_dns.c) */
+	struct audit_conf audit; /* audit_log, event_stream, alert_* (config_audit.c) */
+	char users_dir[PATH_MAX]; /* drop-ins NAME.conf, one [user NAME] each; "" = none */
+	uint32_t expiry_warning; /* seconds before a key expires to warn (0 = never) */
 	struct portspec protect[CONFIG_MAX_PORTS];
 	size_t nprotect;
+	struct trigger_conf *triggers; /* [trigger NAME] sections (config_trigger.c) */
+	size_t ntriggers;
 	struct config_user *users;
 	size_t nusers;
 };
@@ -134,5 +166,9 @@ bool config_is_protected(const struct config *c, const struct portspec *p);
 /* True if some user knocks with port sequences (static, one-time list, or
  * token_ports), so port hits are worth capturing (config_seq.c). */
 bool config_uses_sequences(const struct config *c);
+/* True if some user has dynamic = yes (config_dyn.c). */
+bool config_uses_dynamic(const struct config *c);
+/* The trigger a knock's id names, or NULL (config_trigger.c). */
+const struct trigger_conf *config_find_trigger_id(const struct config *c, unsigned id);
 
 #endif

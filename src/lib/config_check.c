@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config_int.h"
+#include "dynreply.h"
 #include "keyfile.h"
 
 static int check_protect(struct cfg_parse *p)
@@ -79,13 +80,21 @@ static int check_user(struct cfg_parse *p, const struct config_user *u)
 int cfg_check(struct cfg_parse *p)
 {
 	if (check_protect(p) != 0 || check_daemon(p) != 0 || cfg_check_seq(p) != 0 ||
-	    cfg_check_dns(p) != 0)
+	    cfg_check_dns(p) != 0 || cfg_check_triggers(p) != 0 ||
+	    cfg_check_audit(p) != 0)
 		return -1;
-	for (size_t i = 0; i < p->c->nusers; i++)
+	for (size_t i = 0; i < p->c->nusers; i++) {
+		/* A user from a users_dir drop-in: its lines are that file's. */
+		p->file = p->c->users[i].file[0] ? p->c->users[i].file : NULL;
 		if (check_user(p, &p->c->users[i]) != 0 ||
 		    cfg_check_token(p, &p->c->users[i]) != 0 ||
-		    cfg_check_otp(p, &p->c->users[i]) != 0)
+		    cfg_check_otp(p, &p->c->users[i]) != 0 ||
+		    cfg_check_dyn(p, &p->c->users[i]) != 0 ||
+		    cfg_check_policy(p, &p->c->users[i]) != 0 ||
+		    cfg_check_sign(p, &p->c->users[i]) != 0)
 			return -1;
+	}
+	p->file = NULL;
 	return 0;
 }
 
@@ -105,6 +114,8 @@ static int load_key(struct cfg_parse *p, struct config_user *u)
 			u->name, u->key_path, kf.user);
 	else {
 		knock_derive_keys(kf.secret, &u->keys);
+		if (u->dyn.enabled) /* the key of dynamic replies (dynreply.h) */
+			dynreply_derive_key(kf.secret, u->dyn.reply_key);
 		rc = 0;
 	}
 	keyfile_wipe(&kf);
@@ -129,9 +140,12 @@ int cfg_load_keys(struct cfg_parse *p)
 {
 	for (size_t i = 0; i < p->c->nusers; i++) {
 		struct config_user *u = &p->c->users[i];
+		p->file = u->file[0] ? u->file : NULL; /* a users_dir drop-in */
 		if (load_key(p, u) != 0 || check_shared_secret(p, u) != 0 ||
-		    cfg_load_token(p, u) != 0 || cfg_load_seq(p, u) != 0)
+		    cfg_load_token(p, u) != 0 || cfg_load_seq(p, u) != 0 ||
+		    cfg_load_old_key(p, u) != 0 || cfg_load_sign(p, u) != 0)
 			return -1;
 	}
+	p->file = NULL;
 	return 0;
 }

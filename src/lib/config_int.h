@@ -17,13 +17,14 @@
 #define CFG_DEFAULT_WINDOW 60
 #define CFG_DEFAULT_LEASE 30
 #define CFG_DEFAULT_MAX_LEASE 3600
+#define CFG_DEFAULT_EXPIRY_WARNING (14 * 86400)
 
 #define CFG_WINDOW_MAX 600
 #define CFG_LEASE_MAX 65535 /* a knock's lease field is 16 bits */
 #define CFG_RUN_AS_MAX 32 /* useradd's limit */
 #define CFG_VALUE_MAX 1024 /* longer than any line inih hands us */
 
-enum cfg_section { SEC_NONE, SEC_DAEMON, SEC_PROTECT, SEC_USER };
+enum cfg_section { SEC_NONE, SEC_DAEMON, SEC_PROTECT, SEC_USER, SEC_TRIGGER };
 
 /* [daemon] keys, in key-table order: their lines are kept for the
  * whole-config checks. */
@@ -46,9 +47,15 @@ enum {
 	DK_DNS_ZONE,
 	DK_DNS_ANSWER,
 	DK_DNS_LISTEN,
+	DK_USERS_DIR,
+	DK_EXPIRY_WARNING,
+	DK_AUDIT_LOG,
+	DK_EVENT_STREAM,
+	DK_ALERT_COMMAND,
+	DK_ALERT_REFUSALS,
 	DK_COUNT
 };
-#define CFG_SECTION_KEYS_MAX 32
+#define CFG_SECTION_KEYS_MAX 48
 
 /* The state of one parse. */
 struct cfg_parse {
@@ -65,6 +72,8 @@ struct cfg_parse {
 	unsigned *seen; /* daemon_keys or other_keys */
 	int prev_key; /* key of the last key line in this section, or -1 */
 	bool target_source; /* current user's targets named "source" */
+	const char *file; /* a users_dir drop-in being read or checked; NULL =
+			     the main file (c->path) */
 };
 
 /* A key's setter: validates value (one item, for list keys) and stores it.
@@ -136,6 +145,17 @@ void cfg_print_seq_daemon(const struct config *c, FILE *f);
 void cfg_print_seq_user(const struct config_user *u, FILE *f);
 void cfg_free_seq(struct config *c);
 
+/* [user] dynamic* keys (config_dyn.c): setters, defaults and checks,
+ * printing. */
+int cfg_set_dynamic(struct cfg_parse *p, const char *value);
+int cfg_set_dyn_ports(struct cfg_parse *p, const char *value);
+int cfg_set_dyn_length(struct cfg_parse *p, const char *value);
+int cfg_set_dyn_open(struct cfg_parse *p, const char *value);
+int cfg_set_dyn_forward(struct cfg_parse *p, const char *value);
+int cfg_set_dyn_fwd_ports(struct cfg_parse *p, const char *value);
+int cfg_check_dyn(struct cfg_parse *p, struct config_user *u);
+void cfg_print_dyn(const struct config_user *u, FILE *f);
+
 /* [daemon] dns, dns_zone, dns_answer, dns_listen (config_dns.c). */
 int cfg_set_dns(struct cfg_parse *p, const char *value);
 int cfg_set_dns_zone(struct cfg_parse *p, const char *value);
@@ -143,5 +163,60 @@ int cfg_set_dns_answer(struct cfg_parse *p, const char *value);
 int cfg_set_dns_listen(struct cfg_parse *p, const char *value);
 int cfg_check_dns(struct cfg_parse *p);
 void cfg_print_dns(const struct config *c, FILE *f);
+
+/* [trigger NAME] sections and [user] triggers, on_open, on_close, one_shot
+ * (config_trigger.c). */
+int cfg_trigger_begin(struct cfg_parse *p, const char *name);
+const char *cfg_trigger_name(struct cfg_parse *p);
+const struct cfg_key *cfg_trigger_keys(size_t *n);
+int cfg_set_user_triggers(struct cfg_parse *p, const char *value);
+int cfg_set_on_open(struct cfg_parse *p, const char *value);
+int cfg_set_on_close(struct cfg_parse *p, const char *value);
+int cfg_set_one_shot(struct cfg_parse *p, const char *value);
+int cfg_check_triggers(struct cfg_parse *p);
+void cfg_print_triggers(const struct config *c, FILE *f);
+void cfg_print_trigger_user(const struct config_user *u, FILE *f);
+void cfg_free_triggers(struct config *c);
+
+/* Per-user rules and account keys (config_policy.c): [daemon] users_dir,
+ * expiry_warning; [user] sources, allow_wide_targets, hours, timezone,
+ * schemes, carriers, expires, old_key, old_key_until. */
+int cfg_set_users_dir(struct cfg_parse *p, const char *value);
+int cfg_set_expiry_warning(struct cfg_parse *p, const char *value);
+int cfg_set_sources(struct cfg_parse *p, const char *value);
+int cfg_set_allow_wide(struct cfg_parse *p, const char *value);
+int cfg_set_hours(struct cfg_parse *p, const char *value);
+int cfg_set_timezone(struct cfg_parse *p, const char *value);
+int cfg_set_schemes(struct cfg_parse *p, const char *value);
+int cfg_set_carriers(struct cfg_parse *p, const char *value);
+int cfg_set_expires(struct cfg_parse *p, const char *value);
+int cfg_set_old_key(struct cfg_parse *p, const char *value);
+int cfg_set_old_key_until(struct cfg_parse *p, const char *value);
+int cfg_check_policy(struct cfg_parse *p, struct config_user *u);
+/* Reads u's old_key (with the key files). */
+int cfg_load_old_key(struct cfg_parse *p, struct config_user *u);
+void cfg_print_policy_daemon(const struct config *c, FILE *f);
+void cfg_print_policy_user(const struct config_user *u, FILE *f);
+
+/* [daemon] audit_log, event_stream, alert_command, alert_refusals; [user]
+ * sign_key, require_signature (config_audit.c). */
+int cfg_set_audit_log(struct cfg_parse *p, const char *value);
+int cfg_set_event_stream(struct cfg_parse *p, const char *value);
+int cfg_set_alert_command(struct cfg_parse *p, const char *value);
+int cfg_set_alert_refusals(struct cfg_parse *p, const char *value);
+int cfg_set_sign_key(struct cfg_parse *p, const char *value);
+int cfg_set_require_signature(struct cfg_parse *p, const char *value);
+int cfg_check_audit(struct cfg_parse *p);
+int cfg_check_sign(struct cfg_parse *p, struct config_user *u);
+/* Reads u's sign_key (with the key files). */
+int cfg_load_sign(struct cfg_parse *p, struct config_user *u);
+void cfg_print_audit(const struct config *c, FILE *f);
+void cfg_print_sign(const struct config_user *u, FILE *f);
+
+/* users_dir drop-ins (config_dropin.c): reads every NAME.conf after the main
+ * file; each must hold exactly one [user NAME] section. */
+int cfg_load_dropins(struct cfg_parse *p);
+/* Feeds one open drop-in through the main file's reader (config.c). */
+int cfg_read_stream(struct cfg_parse *p, FILE *f);
 
 #endif

@@ -21,6 +21,7 @@ void cfg_set_defaults(struct config *c)
 	c->default_lease = CFG_DEFAULT_LEASE;
 	c->max_lease = CFG_DEFAULT_MAX_LEASE;
 	c->firewall = FIREWALL_DROP;
+	c->expiry_warning = CFG_DEFAULT_EXPIRY_WARNING;
 	/* interfaces and knock_ports: see finish_defaults in config.c */
 }
 
@@ -344,6 +345,12 @@ static const struct cfg_key daemon_keys[DK_COUNT] = {
 	[DK_DNS_ZONE] = { "dns_zone", cfg_set_dns_zone, false },
 	[DK_DNS_ANSWER] = { "dns_answer", cfg_set_dns_answer, true },
 	[DK_DNS_LISTEN] = { "dns_listen", cfg_set_dns_listen, true },
+	[DK_USERS_DIR] = { "users_dir", cfg_set_users_dir, false },
+	[DK_EXPIRY_WARNING] = { "expiry_warning", cfg_set_expiry_warning, false },
+	[DK_AUDIT_LOG] = { "audit_log", cfg_set_audit_log, false },
+	[DK_EVENT_STREAM] = { "event_stream", cfg_set_event_stream, false },
+	[DK_ALERT_COMMAND] = { "alert_command", cfg_set_alert_command, false },
+	[DK_ALERT_REFUSALS] = { "alert_refusals", cfg_set_alert_refusals, false },
 };
 
 static const struct cfg_key protect_keys[] = {
@@ -373,6 +380,27 @@ static const struct cfg_key user_keys[] = {
 	{ "sequence_open", cfg_set_seq_open, true },
 	{ "sequence_timeout", cfg_set_seq_timeout, false },
 	{ "sequence_tolerance", cfg_set_seq_tolerance, false },
+	{ "dynamic", cfg_set_dynamic, false },
+	{ "dynamic_ports", cfg_set_dyn_ports, false },
+	{ "dynamic_length", cfg_set_dyn_length, false },
+	{ "dynamic_open", cfg_set_dyn_open, true },
+	{ "dynamic_forward", cfg_set_dyn_forward, false },
+	{ "dynamic_forward_ports", cfg_set_dyn_fwd_ports, false },
+	{ "triggers", cfg_set_user_triggers, true },
+	{ "on_open", cfg_set_on_open, false },
+	{ "on_close", cfg_set_on_close, false },
+	{ "one_shot", cfg_set_one_shot, false },
+	{ "sources", cfg_set_sources, true },
+	{ "allow_wide_targets", cfg_set_allow_wide, false },
+	{ "hours", cfg_set_hours, true },
+	{ "timezone", cfg_set_timezone, false },
+	{ "schemes", cfg_set_schemes, true },
+	{ "carriers", cfg_set_carriers, true },
+	{ "expires", cfg_set_expires, false },
+	{ "old_key", cfg_set_old_key, false },
+	{ "old_key_until", cfg_set_old_key_until, false },
+	{ "sign_key", cfg_set_sign_key, false },
+	{ "require_signature", cfg_set_require_signature, false },
 };
 
 #define COUNT(a) (sizeof(a) / sizeof *(a))
@@ -391,6 +419,8 @@ const struct cfg_key *cfg_section_keys(enum cfg_section s, size_t *n)
 	case SEC_USER:
 		*n = COUNT(user_keys);
 		return user_keys;
+	case SEC_TRIGGER:
+		return cfg_trigger_keys(n);
 	default:
 		*n = 0;
 		return NULL;

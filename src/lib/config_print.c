@@ -40,12 +40,16 @@ static void print_daemon(const struct config *c, FILE *f)
 	fprintf(f, "icmp = %s\n", c->icmp ? "yes" : "no");
 	cfg_print_seq_daemon(c, f);
 	cfg_print_dns(c, f);
+	cfg_print_policy_daemon(c, f);
+	cfg_print_audit(c, f);
 }
 
 static void print_user(const struct config_user *u, FILE *f)
 {
 	char buf[ADDR_STRLEN + 4];
 
+	if (u->file[0])
+		fprintf(f, "\n# from %s", u->file);
 	fprintf(f, "\n[user %s]\n", u->name);
 	fprintf(f, "key = %s\n", u->key_path);
 	print_ports(f, "open", u->open, u->nopen);
@@ -59,6 +63,10 @@ static void print_user(const struct config_user *u, FILE *f)
 	cfg_print_token(u, f);
 	cfg_print_otp(u, f);
 	cfg_print_seq_user(u, f);
+	cfg_print_dyn(u, f);
+	cfg_print_trigger_user(u, f);
+	cfg_print_policy_user(u, f);
+	cfg_print_sign(u, f);
 }
 
 void config_print(const struct config *c, FILE *f)
@@ -71,4 +79,5 @@ void config_print(const struct config *c, FILE *f)
 		fprintf(f, "\n# no users: every knock will be refused\n");
 	for (size_t i = 0; i < c->nusers; i++)
 		print_user(&c->users[i], f);
+	cfg_print_triggers(c, f);
 }

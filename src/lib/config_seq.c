@@ -30,7 +30,8 @@ static struct seq_user *sq(struct cfg_parse *p)
 
 static bool has_sequences(const struct config_user *u)
 {
-	return u->seq.sequence.n > 0 || u->seq.file[0] || u->token.port_lo;
+	return u->seq.sequence.n > 0 || u->seq.file[0] || u->token.port_lo ||
+		u->dyn.enabled; /* dynamic knocks are port sequences too */
 }
 
 bool config_uses_sequences(const struct config *c)

@@ -136,7 +136,7 @@ static ssize_t read_all(int fd, const char *path, char buf[static KEYFILE_MAX_BY
 
 /* What has been seen so far while parsing. */
 struct seen {
-	bool format, user, secret;
+	bool format, user, secret, sign;
 };
 
 static bool is_blank(char c)
@@ -167,8 +167,8 @@ static bool split_line(char *line, char **name, char **value)
 	return true;
 }
 
-static int parse_secret(const char *value, struct keyfile *out, const char *where,
-	struct errbuf *err)
+static int parse_secret(const char *value, uint8_t dst[static KNOCK_MASTER_BYTES],
+	const char *where, struct errbuf *err)
 {
 	uint8_t bin[SECRET_B64_MAX];
 	size_t binlen = 0;
@@ -185,7 +185,7 @@ static int parse_secret(const char *value, struct keyfile *out, const char *wher
 			binlen, KNOCK_MASTER_BYTES);
 		goto out;
 	}
-	memcpy(out->secret, bin, KNOCK_MASTER_BYTES);
+	memcpy(dst, bin, KNOCK_MASTER_BYTES);
 	rc = 0;
 out:
 	sodium_memzero(bin, sizeof bin);
@@ -204,9 +204,11 @@ static int parse_pair(const char *name, const char *value, struct seen *seen,
 		flag = &seen->user;
 	else if (strcmp(name, "secret") == 0)
 		flag = &seen->secret;
+	else if (strcmp(name, "sign-secret") == 0)
+		flag = &seen->sign;
 	else {
-		errbuf_set(err, "%s: unknown key \"%.32s\" (expected postern-key, user "
-			"or secret)", where, name);
+		errbuf_set(err, "%s: unknown key \"%.32s\" (expected postern-key, user, "
+			"secret or sign-secret)", where, name);
 		return -1;
 	}
 	if (*flag) {
@@ -232,13 +234,17 @@ static int parse_pair(const char *name, const char *value, struct seen *seen,
 		memcpy(out->user, value, strlen(value) + 1); /* valid => fits */
 		return 0;
 	}
-	return parse_secret(value, out, where, err);
+	if (flag == &seen->sign) {
+		out->has_sign = true;
+		return parse_secret(value, out->sign_seed, where, err);
+	}
+	return parse_secret(value, out->secret, where, err);
 }
 
 static int parse_text(char *text, const char *path, struct keyfile *out,
 	struct errbuf *err)
 {
-	struct seen seen = { false, false, false };
+	struct seen seen = { false, false, false, false };
 	char where[256];
 	char *line = text;
 
@@ -311,6 +317,12 @@ static int format_text(const struct keyfile *kf, char *buf, size_t cap)
 	int n = snprintf(buf, cap,
 		"# postern key v1 - secret: keep mode 0600, never share it\n"
 		"postern-key %s\nuser %s\nsecret %s\n", KEYFILE_FORMAT, kf->user, b64);
+	if (n >= 0 && (size_t)n < cap && kf->has_sign) {
+		sodium_bin2base64(b64, sizeof b64, kf->sign_seed, sizeof kf->sign_seed,
+			sodium_base64_VARIANT_ORIGINAL);
+		int m = snprintf(buf + n, cap - (size_t)n, "sign-secret %s\n", b64);
+		n = m < 0 ? -1 : n + m;
+	}
 	sodium_memzero(b64, sizeof b64);
 	return n < 0 || (size_t)n >= cap ? -1 : n;
 }

@@ -6,6 +6,9 @@
  *   postern-key 1
  *   user alice
  *   secret <base64 of 32 bytes>
+ *   sign-secret <base64 of 32 bytes>    optional: the Ed25519 seed of the
+ *                                       user's signing key (client copy only;
+ *                                       knocksig.h, docs/protocol.md §11)
  *
  * The same file serves the client (~/.config/postern/NAME.key) and the server
  * (one file per user, referenced from the config). keyfile_read refuses a
@@ -23,6 +26,8 @@
 struct keyfile {
 	char user[KEYFILE_USER_MAX];
 	uint8_t secret[KNOCK_MASTER_BYTES];
+	bool has_sign; /* sign-secret present: knocks are signed */
+	uint8_t sign_seed[KNOCK_MASTER_BYTES];
 };
 
 /* Reads and checks a key file. 0 on success, -1 with a reason in err

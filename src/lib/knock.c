@@ -170,8 +170,8 @@ bool knock_valid(const struct knock *k, const char **why)
 	if (!why)
 		why = &dummy;
 	*why = NULL;
-	if (k->flags != 0) {
-		*why = "flags must be 0 in v1";
+	if (k->flags & ~KNOCK_FLAG_SIGNED) {
+		*why = "flags other than bit 0 (signed) must be 0 in v1";
 		return false;
 	}
 	if (k->lease == 0) {

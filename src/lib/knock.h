@@ -30,6 +30,11 @@
 #define KNOCK_MAC_BYTES 16
 #define KNOCK_WIRE_BYTES \
 	(KNOCK_TAG_BYTES + KNOCK_NONCE_BYTES + KNOCK_PLAIN_BYTES + KNOCK_MAC_BYTES)
+/* A signed knock (flags bit 0, docs/protocol.md §11): the 100 bytes, then
+ * the user's Ed25519 signature of them, encrypted (knocksig.h). */
+#define KNOCK_FLAG_SIGNED 0x01
+#define KNOCK_SIG_BYTES 64
+#define KNOCK_SIGNED_WIRE_BYTES (KNOCK_WIRE_BYTES + KNOCK_SIG_BYTES)
 #define KNOCK_SLOT_SECONDS 30
 #define KNOCK_MAX_PORTS 4
 #define KNOCK_ARG_BYTES 16
@@ -49,7 +54,7 @@ struct user_keys {
 /* The decrypted contents of one knock. */
 struct knock {
 	uint8_t action; /* enum knock_action */
-	uint8_t flags; /* must be 0 in v1 */
+	uint8_t flags; /* 0, or KNOCK_FLAG_SIGNED (no other bit is defined in v1) */
 	uint64_t timestamp; /* client's unix time, seconds */
 	uint32_t counter; /* client's counter; 0 in time mode */
 	uint16_t lease; /* requested lease, seconds (>= 1) */

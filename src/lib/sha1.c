@@ -76,6 +76,8 @@ void sha1_init(struct sha1_ctx *ctx)
 void sha1_update(struct sha1_ctx *ctx, const void *data, size_t len)
 {
 	const uint8_t *p = data;
+	if (len == 0)
+		return; /* data may be NULL: memcpy must not see it */
 	ctx->len += len;
 	if (ctx->used > 0) {
 		size_t take = SHA1_BLOCK - ctx->used;

@@ -19,7 +19,7 @@
 #include "frame.h"
 
 /* The daemon's filter buffer (FILTER_MAX in capture.c). */
-#define DAEMON_FILTER_MAX 8192
+#define DAEMON_FILTER_MAX CARRIER_BPF_MAX /* capture.c builds into this much */
 
 #define CONFIG_TEXT "[daemon]\nknock_ports = udp/62201, udp/4000\n" \
 	"[protect]\nports = tcp/22\n" \

@@ -318,6 +318,8 @@ static const char golden[] =
 	"firewall = mark\n"
 	"mark = 0x10000\n"
 	"icmp = yes\n"
+	"dns = off\n"
+	"expiry_warning = 1209600\n"
 	"\n"
 	"[protect]\n"
 	"ports = tcp/22, tcp/443, udp/53, tcp/8443\n"
@@ -327,7 +329,14 @@ static const char golden[] =
 	"open = tcp/443\n"
 	"max_lease = 300\n"
 	"targets = source, 10.1.0.0/16, 2001:db8::/48\n"
-	"disabled = yes\n";
+	"disabled = yes\n"
+	"sources = any\n"
+	"allow_wide_targets = no\n"
+	"hours = any\n"
+	"timezone = local\n"
+	"schemes = any\n"
+	"carriers = any\n"
+	"expires = never\n";
 
 static void print_golden(void **state)
 {
@@ -364,6 +373,8 @@ static void print_defaults_and_no_users(void **state)
 		"max_lease = 3600\n"
 		"firewall = drop\n"
 		"icmp = no\n"
+		"dns = off\n"
+		"expiry_warning = 1209600\n"
 		"\n"
 		"[protect]\n"
 		"ports = tcp/22\n"

@@ -343,7 +343,7 @@ static const struct malformed malformed[] = {
 	{ "version 2", 0, 1, { { 0, 2 } } },
 	{ "action 0", 0, 1, { { 1, 0 } } },
 	{ "action 3", 0, 1, { { 1, 3 } } },
-	{ "flags 1", 0, 1, { { 2, 1 } } },
+	{ "flags 2 (bit 0, signed, is defined)", 0, 1, { { 2, 2 } } },
 	{ "flags 0x80", 0, 1, { { 2, 0x80 } } },
 	{ "target kind 1", 0, 1, { { 3, 1 } } },
 	{ "target kind 5", 1, 1, { { 3, 5 } } },
@@ -447,7 +447,7 @@ static void test_seal_refuses_invalid(void **state)
 	for (int c = 0; c < 13; c++) {
 		struct knock k = vectors[c < 8 ? 1 : 3].knock;
 		switch (c) {
-		case 0: k.flags = 1; break;
+		case 0: k.flags = 2; break; /* 1 = signed is valid */
 		case 1: k.lease = 0; break;
 		case 2: k.action = 9; break;
 		case 3: k.nports = 0; break;

@@ -28,6 +28,7 @@ static const char config_text[] =
 	"open = tcp/22, tcp/443, udp/53\n"
 	"max_lease = 5m\n"
 	"targets = 10.1.0.0/16, 2001:db8:1::/48\n"
+	"allow_wide_targets = yes\n" /* test_policy_rules.c tests the rule */
 	"[user bob]\n"
 	"key = /k/bob.key\n"
 	"open = tcp/22\n"

@@ -1,6 +1,8 @@
 /* test_tagtable — the keyed pre-filter: for users with known keys, every tag
  * of every slot in the freshness window is found and names its user; tags
- * outside the window, of disabled users, or random bytes are not. */
+ * outside the window or random bytes are not. Disabled users are found (policy
+ * refuses them, naming the rule), and so is a user's old key during a
+ * rotation's overlap. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -157,7 +159,7 @@ static void window_near_zero(void **state)
 	config_free(c);
 }
 
-static void disabled_users_absent(void **state)
+static void disabled_users_present(void **state)
 {
 	(void)state;
 	struct config *c = make_config(4, 60);
@@ -166,12 +168,33 @@ static void disabled_users_absent(void **state)
 	struct tagtable *t = tagtable_new();
 	assert_int_equal(tagtable_update(t, c, NOW), 0);
 	uint64_t first = knock_slot(NOW - 60), last = knock_slot(NOW + 60);
-	assert_int_equal(tagtable_entries(t), 2 * (last - first + 1));
+	assert_int_equal(tagtable_entries(t), 4 * (last - first + 1));
+	for (uint64_t s = first; s <= last; s++)
+		for (size_t u = 0; u < 4; u++)
+			found_as(t, c, u, s);
+	tagtable_free(t);
+	config_free(c);
+}
+
+/* A rotation's old key finds the same user, as long as it is configured. */
+static void old_key_finds_its_user(void **state)
+{
+	(void)state;
+	struct config *c = make_config(2, 60);
+	uint8_t master[KNOCK_MASTER_BYTES];
+	master_for(77, master);
+	knock_derive_keys(master, &c->users[1].pol.old_keys);
+	c->users[1].pol.has_old_key = true;
+	struct tagtable *t = tagtable_new();
+	assert_int_equal(tagtable_update(t, c, NOW), 0);
+	uint64_t first = knock_slot(NOW - 60), last = knock_slot(NOW + 60);
+	assert_int_equal(tagtable_entries(t), 3 * (last - first + 1));
 	for (uint64_t s = first; s <= last; s++) {
-		found_as(t, c, 0, s);
-		not_found(t, c, 1, s);
-		found_as(t, c, 2, s);
-		not_found(t, c, 3, s);
+		uint8_t tag[KNOCK_TAG_BYTES];
+		uint32_t users[4];
+		knock_tag(&c->users[1].pol.old_keys, s, tag);
+		assert_int_equal(tagtable_lookup(t, tag, users, 4), 1);
+		assert_int_equal(users[0], 1);
 	}
 	tagtable_free(t);
 	config_free(c);
@@ -198,8 +221,11 @@ static void update_recomputes_only_when_slots_move(void **state)
 		assert_int_equal(lookup_slot(t, &old, knock_slot(n), users, 2), 1);
 		not_found(t, c, 0, knock_slot(n));
 	}
-	/* The next slot moves the range: the new key is in, the old one out. */
+	/* The next slot moves the range: the new key is in, the old one out.
+	 * A move alone only adds the entering slot (tagtable.c); changed keys
+	 * need a recompute, which a reload's invalidate (or new table) gives. */
 	now += KNOCK_SLOT_SECONDS;
+	tagtable_invalidate(t);
 	assert_int_equal(tagtable_update(t, c, now), 0);
 	uint32_t users[2];
 	assert_int_equal(lookup_slot(t, &old, knock_slot(now), users, 2), 0);
@@ -288,7 +314,8 @@ int main(void)
 		cmocka_unit_test(empty_table),
 		cmocka_unit_test(every_second_of_the_window),
 		cmocka_unit_test(window_near_zero),
-		cmocka_unit_test(disabled_users_absent),
+		cmocka_unit_test(disabled_users_present),
+		cmocka_unit_test(old_key_finds_its_user),
 		cmocka_unit_test(update_recomputes_only_when_slots_move),
 		cmocka_unit_test(shrinking_config_after_invalidate),
 		cmocka_unit_test(lookup_respects_max),

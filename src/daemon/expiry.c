@@ -1,0 +1,39 @@
+/* expiry — see expiry.h. */
+#include "expiry.h"
+
+#include "log.h"
+#include "timerule.h"
+
+/* Logs one key's line if it is due; returns 1 if it did. */
+static size_t warn_one(const struct config *c, const struct config_user *u,
+	const char *which, int64_t ends, uint64_t now)
+{
+	char date[TIMERULE_DATE_LEN];
+	if (ends <= 0)
+		return 0;
+	if (now >= (uint64_t)ends) {
+		log_warn("key-expiry user=%s key=%s expires=%s days_left=0 note=expired%s",
+			u->name, which, timerule_format_date(ends, date),
+			u->disabled ? " disabled=yes" : "");
+		return 1;
+	}
+	uint64_t left = (uint64_t)ends - now;
+	if (c->expiry_warning == 0 || left > c->expiry_warning)
+		return 0;
+	log_warn("key-expiry user=%s key=%s expires=%s days_left=%llu%s", u->name, which,
+		timerule_format_date(ends, date), (unsigned long long)(left / 86400),
+		u->disabled ? " disabled=yes" : "");
+	return 1;
+}
+
+size_t expiry_warn(const struct config *c, uint64_t now)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->nusers; i++) {
+		const struct config_user *u = &c->users[i];
+		n += warn_one(c, u, "current", u->pol.expires, now);
+		if (u->pol.old_key_path[0])
+			n += warn_one(c, u, "old", u->pol.old_key_until, now);
+	}
+	return n;
+}
