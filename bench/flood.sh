@@ -39,7 +39,7 @@ LIB="$here/../tests/integration/lib.sh"
 RATES=${RATES:-"2000 20000 100000 0"}
 KNOCKS=${KNOCKS:-8}
 IDLE_KNOCKS=${IDLE_KNOCKS:-20}
-FLOOD_SECONDS=${FLOOD_SECONDS:-8} # upper bound; a flood is stopped after its knocks
+FLOOD_SECONDS=${FLOOD_SECONDS:-12} # upper bound; a flood is stopped after its knocks
 FLOOD_MAX_PACKETS=20000000
 USERS=${USERS:-100000}
 DAEMONS=${DAEMONS:-"posternd fwknopd"}
@@ -166,10 +166,22 @@ scenario() {
 		BG_PIDS+=("$fpid")
 		sleep 0.3
 	fi
-	local t0 c0 t1 c1
+	local t0 c0 t1 c1 ppid=""
+	# PERF=1: profile the capture child during posternd's heaviest garbage flood.
+	if [ "${PERF:-0}" = 1 ] && [ "$CUR" = posternd ] && [ "$name" = garbage ] \
+		&& [ "$rate" = 0 ] && command -v perf >/dev/null; then
+		perf record -g -o "$TEST_DIR/perf.data" -p "$(pgrep -P "$DPID" | head -n 1)" \
+			-- sleep 3 >/dev/null 2>&1 &
+		ppid=$!
+	fi
 	t0=$(date +%s%N) c0=$(cpu_ticks)
 	knocks "$n" "$TEST_DIR/lat.us"
 	t1=$(date +%s%N) c1=$(cpu_ticks)
+	if [ -n "$ppid" ]; then
+		wait "$ppid"
+		perf report -i "$TEST_DIR/perf.data" --stdio --no-children --sort dso,symbol \
+			2>/dev/null | grep -v '^#' | grep '%' | head -n 25 >"$RES/perf.txt"
+	fi
 	if [ -n "$fpid" ]; then
 		local still=0
 		kill -0 "$fpid" 2>/dev/null && still=1
@@ -333,7 +345,7 @@ if [ "${USERS:-0}" -gt 0 ]; then
 		DPID=$!
 		POSTERND_PID=$DPID
 		ready=""
-		for _ in $(seq 12000); do # 120 s at most
+		for _ in $(seq 6000); do # 60 s at most
 			if grep -qw ready "$TEST_DIR/many.log"; then ready=$(date +%s%N); break; fi
 			kill -0 "$DPID" 2>/dev/null || break
 			sleep 0.01
@@ -350,7 +362,7 @@ if [ "${USERS:-0}" -gt 0 ]; then
 				echo "    pid $p: $(awk '/^VmRSS:/ { print $2 " " $3 }' /proc/$p/status)"
 			done
 		else
-			echo "users $USERS|-|-|-|-|-|not ready in 120 s|-" >>"$RES/posternd"
+			echo "users $USERS|-|-|-|-|-|not ready in 60 s|$(($(rss_kib) / 1024))" >>"$RES/posternd"
 			tail -n 5 "$TEST_DIR/many.log"
 		fi
 		stop_posternd
@@ -430,6 +442,11 @@ paste -d'#' "$RES/posternd" "$RES/fwknopd" | while IFS='#' read -r a b; do
 	esac
 done
 [ -e "$RES/fwknopd.skip" ] && echo "fwknopd: $(cat "$RES/fwknopd.skip")"
+if [ -s "$RES/perf.txt" ]; then
+	echo
+	echo "perf: posternd's capture child during the heaviest garbage flood (self time, top 25)"
+	cat "$RES/perf.txt"
+fi
 echo "daemon accept lines: posternd $(cat "$RES/posternd.accepts" 2>/dev/null || echo -)," \
 	"fwknopd rule additions $(cat "$RES/fwknopd.accepts" 2>/dev/null || echo -)"
 exit 0

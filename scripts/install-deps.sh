@@ -21,6 +21,8 @@ PACKAGES=(
 	# replay with third-party tools, faked clocks
 	nftables iproute2 netcat-openbsd tcpdump tcpreplay python3 python3-scapy
 	faketime sqlite3 procps psmisc coreutils util-linux passwd jq
+	# per-user hours in a named time zone (timezone = Europe/Berlin)
+	tzdata
 	# DNS knocks through a real recursive resolver (test_dns.sh runs its own
 	# unbound in a namespace, in the foreground): the system service that
 	# the package would start is stopped and disabled below

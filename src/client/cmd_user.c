@@ -1,17 +1,22 @@
 /* postern user — the users of a server, as its config and state store know
  * them. A table of sub-subcommands so the account lifecycle can add its own
- * (add, disable, rotate, ...); today: list.
+ * (add, disable, rotate, ...): list here; add, show, disable, enable, rotate
+ * and remove in user_admin.c.
  *
  * `postern user list` prints each user with, for each RFC 2289 chain, the
  * responses left and a LOW warning at or below the user's otp_low_water. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "admin.h"
 #include "commands.h"
 #include "otp.h"
 #include "otpchain.h"
+#include "state_query.h"
+#include "timerule.h"
+#include "user_admin.h"
 
 struct user_opts {
 	const char *config, *state;
@@ -28,14 +33,32 @@ static void user_usage(FILE *f)
 		"  -c, --config FILE   the daemon's config (default " ADMIN_DEFAULT_CONFIG ")\n"
 		"  -S, --state FILE    the state store (default: the config's state)\n"
 		"  -h, --help          this help\n"
-		"Exit status: 0, or 1 if a chain is low or used up (for monitoring).\n");
+		"Exit status: 0, or 1 if a chain is low or used up (for monitoring).\n"
+		"\n"
+		"Account lifecycle (postern user add|show|disable|enable|rotate|remove\n"
+		"--help for their options): add NAME --open P/N, show NAME,\n"
+		"disable NAME, enable NAME, rotate NAME --overlap 7d, remove NAME.\n");
 }
 
 /* Prints one user's line(s); returns true if a chain is low. */
-static bool list_user(const struct config_user *u, struct state *st)
+static bool list_user(const struct config_user *u, struct state *st,
+	struct state_query *q)
 {
 	bool low = false;
-	const char *status = u->disabled ? "disabled" : "active";
+	/* status, key expiry and last knock, as one column */
+	char status[96], expires[TIMERULE_DATE_LEN] = "never", last[24] = "never", addr[64];
+	uint64_t at;
+	bool seen = false;
+	struct errbuf qerr;
+	if (u->pol.expires)
+		timerule_format_date(u->pol.expires, expires);
+	if (q && state_query_last(q, u->name, &at, addr, sizeof addr, &seen, &qerr) == 0 &&
+	    seen) {
+		time_t t = (time_t)at;
+		strftime(last, sizeof last, "%Y-%m-%d %H:%MZ", gmtime(&t));
+	}
+	snprintf(status, sizeof status, "%-9s %-10s %-17s", u->disabled ? "disabled" :
+		"active", expires, last);
 	if (u->otp.alg == OTP_ALG_NONE) {
 		printf("%-16s %-9s %s\n", u->name, status, "-");
 		return false;
@@ -87,9 +110,14 @@ static int run_list(const struct user_opts *o)
 		return EXIT_FAILURE_GENERIC;
 	}
 	bool low = false;
-	printf("%-16s %-9s %s\n", "USER", "STATUS", "ONE-TIME PASSWORDS");
+	struct state_query *q = NULL;
+	if (state_query_open(o->state ? o->state : c->state_path, &q, &err) < 0)
+		fprintf(stderr, "postern user: %s (last knocks not shown)\n", err.msg);
+	printf("%-16s %-9s %-10s %-17s %s\n", "USER", "STATUS", "EXPIRES", "LAST KNOCK",
+		"ONE-TIME PASSWORDS");
 	for (size_t i = 0; i < c->nusers; i++)
-		low |= list_user(&c->users[i], st);
+		low |= list_user(&c->users[i], st, q);
+	state_query_close(q);
 	state_close(st);
 	config_free(c);
 	return low ? EXIT_FAILURE_GENERIC : EXIT_OK;
@@ -116,6 +144,17 @@ int cmd_user(int argc, char **argv)
 		user_usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
+	/* The account lifecycle (user_admin.h) parses its own options. */
+	static const struct {
+		const char *name;
+		int (*run)(int argc, char **argv);
+	} lifecycle[] = {
+		{ "add", user_add }, { "show", user_show }, { "disable", user_disable },
+		{ "enable", user_enable }, { "rotate", user_rotate }, { "remove", user_remove },
+	};
+	for (size_t i = 0; i < sizeof lifecycle / sizeof lifecycle[0]; i++)
+		if (strcmp(argv[1], lifecycle[i].name) == 0)
+			return lifecycle[i].run(argc - 1, argv + 1);
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
 		if (strcmp(argv[1], subs[i].name) != 0)
 			continue;

@@ -135,7 +135,7 @@ int dynclient_knock(const struct dynclient_opts *o, const struct addrinfo *to,
 		sodium_memzero(key, sizeof key);
 		return EXIT_NETWORK;
 	}
-	/* The knock's nonce is what the reply is bound to (docs/protocol.md). */
+	/* The knock's nonce is what the reply is bound to (dynreply.h). */
 	int rc = wait_reply(fd, to->ai_addr, key, wire + KNOCK_TAG_BYTES, o->wait_ms, &r);
 	close(fd);
 	sodium_memzero(key, sizeof key);

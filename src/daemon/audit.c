@@ -77,6 +77,11 @@ static void check_lines(const char *buf, size_t n, bool cut_first, off_t base,
 				snprintf(why, whylen, "the record at byte %lld cannot be "
 					"read (%s)", at, err.msg);
 		} else {
+			/* Damage before a segment record that chains to it was found
+			 * and reported at an earlier start: not news. */
+			if (!strcmp(r->event, "segment") && prev_known &&
+			    !strcmp(r->prev, prev_hash))
+				why[0] = '\0';
 			if (!why[0] && prev_known && strcmp(r->prev, prev_hash) != 0)
 				snprintf(why, whylen, "the record at byte %lld does not "
 					"chain to the one before it (a record was altered, "

@@ -62,10 +62,13 @@ static size_t port_extract(const struct config *c, const struct frame *f,
 	} else if (f->proto != IPPROTO_UDP) {
 		return 0;
 	}
-	if (!config_uses_sequences(c))
-		return 0;
+	/* config_uses_sequences walks every user (28 KB apart): only for a hit
+	 * on a watched port, never per packet (issue 5: at 10,000 users it cost
+	 * 460 us per garbage packet, ~2,000 packets/s per core). */
 	for (size_t i = 0; i < c->seq.nwatch; i++) {
 		if (portrange_contains(&c->seq.watch[i], &hit)) {
+			if (!config_uses_sequences(c))
+				return 0;
 			memset(out, 0, sizeof *out);
 			out->kind = CANDIDATE_PORT_HIT;
 			out->u.port = hit;

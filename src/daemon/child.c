@@ -238,6 +238,11 @@ void child_main(const struct config *c, struct scheme_set *schemes, int sock,
 		log_err("capture child: %s", err.msg);
 		_exit(1);
 	}
+	/* syslog() stamps lines with local time: load the zone file now, while
+	 * the filesystem is still there (the sandbox forbids open). */
+	struct tm tm;
+	time_t t = time(NULL);
+	localtime_r(&t, &tm);
 	if (sandbox_enter(u, &err) < 0) {
 		log_err("capture child: sandbox: %s", err.msg);
 		_exit(1);

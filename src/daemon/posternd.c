@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -167,6 +168,7 @@ int main(int argc, char **argv)
 	/* A file-size limit must give the state store a write error (and so a
 	 * refused knock), not kill the daemon. */
 	signal(SIGXFSZ, SIG_IGN);
+	tzset(); /* once, before any child is forked into its sandbox */
 	if (sodium_init() < 0) {
 		fprintf(stderr, "posternd: libsodium failed to initialise\n");
 		return EXIT_RUNTIME;

@@ -59,7 +59,8 @@ static void resort(struct otp_mem *m)
 		if (m->e[i].lookahead > m->max_lookahead[a])
 			m->max_lookahead[a] = m->e[i].lookahead;
 	}
-	qsort(m->sorted, m->n, sizeof *m->sorted, cmp_value);
+	if (m->n) /* qsort must not see a NULL array */
+		qsort(m->sorted, m->n, sizeof *m->sorted, cmp_value);
 }
 
 /* The first sorted slot holding value, or m->n. */

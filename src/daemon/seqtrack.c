@@ -166,7 +166,8 @@ static void rebuild_starts(struct seqtrack *t)
 				.key = port_key(&w->seq.step[j]), .slot = (uint32_t)i,
 				.step = (uint8_t)j };
 	}
-	qsort(t->starts, t->nstarts, sizeof *t->starts, start_cmp);
+	if (t->nstarts)
+		qsort(t->starts, t->nstarts, sizeof *t->starts, start_cmp);
 	t->starts_dirty = false;
 }
 

@@ -55,12 +55,12 @@ static int check_signature(struct auditverify *av, const struct auditrec *r)
 				"the signature with", user->value);
 		if (have_named && memcmp(pk, named, sizeof pk) != 0)
 			return broken(av, av->lines, "the record names a signing key that is "
-				"not user '%s''s", user->value);
+				"not the key of user '%s'", user->value);
 	} else if (have_named) {
 		memcpy(pk, named, sizeof pk);
 	} else {
-		return broken(av, av->lines, "no key to check user '%s''s signature "
-			"with (give --keys or --config)", user->value);
+		return broken(av, av->lines, "no key to check the signature of user "
+			"'%s' with (give --keys or --config)", user->value);
 	}
 	if (knocksig_verify(pk, k, s) != 0)
 		return broken(av, av->lines, "bad signature: the knock bytes, the signature "

@@ -13,7 +13,7 @@
  * the 12-byte id of the knock it answers: the SPA knock's nonce, or
  * dynreply_knock_id() of the dynamic knock used. A reply can thus be opened
  * only by the key holder and only as the answer to that one knock.
- * docs/protocol.md §11 is the normative layout. */
+ * docs/modes.md "Dynamic knocks" describes the layout. */
 #ifndef POSTERN_DYNREPLY_H
 #define POSTERN_DYNREPLY_H
 

@@ -95,7 +95,8 @@ check "chain input hooks input at priority -10, policy accept" \
 check "protected holds tcp . $PORT" \
 	test "$(json '.nftables[].set? | select(.name=="protected") | .elem[]?.concat | join(" ")')" = "tcp $PORT"
 RULES1=$(json '[.nftables[].rule?] | map(select(.)) | length')
-check "drop mode has 4 rules" test "$RULES1" = 4
+# 4, plus the two one-shot rules (firewall.h: oneshot4/6)
+check "drop mode has 6 rules" test "$RULES1" = 6
 drv open "$T" drop tcp/$PORT
 check "opening twice adds no rule" test "$(json '[.nftables[].rule?] | map(select(.)) | length')" = "$RULES1"
 
