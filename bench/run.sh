@@ -15,8 +15,9 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-build}
 VERIFY_TIMEOUT=120
-LATENCY_TIMEOUT=120
-FLOOD_TIMEOUT=360 # bench/flood.sh: posternd and fwknopd under flood (issue 5)
+LATENCY_TIMEOUT=60
+export KNOCKS=${KNOCKS:-20} # latency.sh (flood.sh has its own knock counts)
+FLOOD_TIMEOUT=420 # bench/flood.sh: posternd and fwknopd under flood (issue 5)
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 echo "== postern benchmarks  $(date -u +%Y-%m-%dT%H:%MZ)"

@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "keyfile.h"
+#include "passkey.h"
 #include "signkey.h"
 
 static void keygen_usage(FILE *f)
@@ -21,6 +22,8 @@ static void keygen_usage(FILE *f)
 	fprintf(f,
 		"usage: postern keygen --user NAME [--out FILE] [--server-out FILE]\n"
 		"                      [--sign [--sign-out FILE]]\n"
+		"                      [--passphrase [--passphrase-file FILE]\n"
+		"                       [--kdf-cost interactive|moderate|sensitive]]\n"
 		"\n"
 		"Creates a new secret key for NAME in a file of mode 0600. The server\n"
 		"needs the same key: copy it over a secure channel (or use --server-out\n"
@@ -34,6 +37,16 @@ static void keygen_usage(FILE *f)
 		"                         then signed), its public half to --sign-out\n"
 		"  -p, --sign-out FILE    where the public half goes (default: the --out\n"
 		"                         path with .key replaced by .pub)\n"
+		"  -P, --passphrase       derive the key from a passphrase (Argon2id): the\n"
+		"                         client's file keeps only the salt and costs, no\n"
+		"                         secret, and postern knock asks for the passphrase;\n"
+		"                         needs --server-out (the server's copy holds the\n"
+		"                         derived secret). At least 12 characters, and not\n"
+		"                         weak: no user name, common word or pattern\n"
+		"  -F, --passphrase-file FILE  read it from FILE (- = stdin) instead of the\n"
+		"                         terminal (for scripts and tests)\n"
+		"  -C, --kdf-cost COST    interactive (64 MiB), moderate (256 MiB, the\n"
+		"                         default) or sensitive (1 GiB): each knock pays it\n"
 		"  -h, --help             this help\n"
 		"Existing files are never overwritten.\n");
 }
@@ -109,21 +122,36 @@ int cmd_keygen(int argc, char **argv)
 		{ "server-out", required_argument, NULL, 's' },
 		{ "sign", no_argument, NULL, 'g' },
 		{ "sign-out", required_argument, NULL, 'p' },
+		{ "passphrase", no_argument, NULL, 'P' },
+		{ "passphrase-file", required_argument, NULL, 'F' },
+		{ "kdf-cost", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *user = NULL, *out = NULL, *server_out = NULL, *sign_out = NULL;
 	bool sign = false;
+	bool passphrase = false; /* passkey.h */
+	const char *pass_file = NULL;
+	enum pwkdf_cost cost = PWKDF_MODERATE;
 	char default_out[PATH_MAX];
 	int ch;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "u:o:s:gp:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "u:o:s:gp:PF:C:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'u': user = optarg; break;
 		case 'o': out = optarg; break;
 		case 's': server_out = optarg; break;
 		case 'g': sign = true; break;
 		case 'p': sign_out = optarg; break;
+		case 'P': passphrase = true; break;
+		case 'F': pass_file = optarg; passphrase = true; break;
+		case 'C':
+			if (!pwkdf_cost_parse(optarg, &cost)) {
+				fprintf(stderr, "postern keygen: bad --kdf-cost '%s' (interactive, "
+					"moderate or sensitive)\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h': keygen_usage(stdout); return EXIT_OK;
 		default: keygen_usage(stderr); return EXIT_USAGE;
 		}
@@ -139,6 +167,11 @@ int cmd_keygen(int argc, char **argv)
 			"digits, '.', '_' and '-', up to 63 characters)\n", user);
 		return EXIT_USAGE;
 	}
+	if (passphrase && !server_out) {
+		fprintf(stderr, "postern keygen: with --passphrase the client's file holds "
+			"no secret: give --server-out FILE for the server's copy\n");
+		return EXIT_USAGE;
+	}
 	if (!out) {
 		if (!default_key_path(user, default_out, sizeof default_out)) {
 			fprintf(stderr, "postern keygen: no home directory; use --out FILE\n");
@@ -152,9 +185,19 @@ int cmd_keygen(int argc, char **argv)
 	memset(&pub, 0, sizeof pub);
 	char pub_path[PATH_MAX];
 	keyfile_generate(&kf, user);
+	if (passphrase) {
+		struct errbuf perr;
+		if (passkey_create(&kf, pass_file, cost, &perr) < 0) {
+			fprintf(stderr, "postern keygen: %s\n", perr.msg);
+			keyfile_wipe(&kf);
+			return EXIT_FAILURE_GENERIC;
+		}
+	}
 	if (sign)
 		make_sign_key(&kf, &pub, out, sign_out, pub_path);
+	kf.kdf_only = passphrase; /* the client's copy: salt and costs, no secret */
 	int rc = write_copy(out, &kf);
+	kf.kdf_only = false;
 	if (rc == 0 && server_out) {
 		/* The server holds only the public half of the signing key. */
 		kf.has_sign = false;
@@ -168,6 +211,9 @@ int cmd_keygen(int argc, char **argv)
 		return EXIT_KEY;
 
 	printf("Wrote a new secret key for %s to %s (mode 0600).\n", user, out);
+	if (passphrase)
+		printf("It is derived from the passphrase: that file keeps only the salt\n"
+			"and costs, and postern knock asks for the passphrase each time.\n");
 	if (server_out)
 		printf("Wrote the server's copy to %s (mode 0600).\n", server_out);
 	else

@@ -4,6 +4,7 @@
  * (at most KEYFILE_MAX_BYTES), parsed line by line, and every buffer that saw
  * the secret is wiped before returning, on every path. */
 #include "keyfile.h"
+#include "keyfile_kdf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -137,6 +138,7 @@ static ssize_t read_all(int fd, const char *path, char buf[static KEYFILE_MAX_BY
 /* What has been seen so far while parsing. */
 struct seen {
 	bool format, user, secret, sign;
+	bool kdf, salt, ops, mem; /* keyfile_kdf: the passphrase KDF lines */
 };
 
 static bool is_blank(char c)
@@ -206,9 +208,12 @@ static int parse_pair(const char *name, const char *value, struct seen *seen,
 		flag = &seen->secret;
 	else if (strcmp(name, "sign-secret") == 0)
 		flag = &seen->sign;
+	else if (keyfile_kdf_is_key(name))
+		return keyfile_kdf_pair(name, value, &seen->kdf, &seen->salt, &seen->ops,
+			&seen->mem, &out->kdf, where, err);
 	else {
 		errbuf_set(err, "%s: unknown key \"%.32s\" (expected postern-key, user, "
-			"secret or sign-secret)", where, name);
+			"secret, sign-secret, kdf, salt, opslimit or memlimit)", where, name);
 		return -1;
 	}
 	if (*flag) {
@@ -241,10 +246,10 @@ static int parse_pair(const char *name, const char *value, struct seen *seen,
 	return parse_secret(value, out->secret, where, err);
 }
 
-static int parse_text(char *text, const char *path, struct keyfile *out,
-	struct errbuf *err)
+static int parse_text(char *text, const char *path, unsigned flags,
+	struct keyfile *out, struct errbuf *err)
 {
-	struct seen seen = { false, false, false, false };
+	struct seen seen = { false, false, false, false, false, false, false, false };
 	char where[256];
 	char *line = text;
 
@@ -259,6 +264,20 @@ static int parse_text(char *text, const char *path, struct keyfile *out,
 			return -1;
 		line = next;
 	}
+	out->has_kdf = seen.kdf || seen.salt || seen.ops || seen.mem;
+	if (out->has_kdf && keyfile_kdf_check(seen.kdf, seen.salt, seen.ops, seen.mem,
+		    &out->kdf, path, err) != 0)
+		return -1;
+	if (!seen.secret && out->has_kdf && seen.format && seen.user) {
+		if (!(flags & KEYFILE_ALLOW_KDF_ONLY)) {
+			errbuf_set(err, "%s: no \"secret\" line: a passphrase-derived "
+				"client key (kdf %s) holds none; this needs the server's copy "
+				"(keygen --server-out)", path, PWKDF_NAME);
+			return -1;
+		}
+		out->kdf_only = true;
+		return 0;
+	}
 	if (!seen.format || !seen.user || !seen.secret) {
 		errbuf_set(err, "%s: missing \"%s\" line", path,
 			!seen.format ? "postern-key 1" : !seen.user ? "user" : "secret");
@@ -268,6 +287,12 @@ static int parse_text(char *text, const char *path, struct keyfile *out,
 }
 
 int keyfile_read(const char *path, struct keyfile *out, struct errbuf *err)
+{
+	return keyfile_read_flags(path, 0, out, err);
+}
+
+int keyfile_read_flags(const char *path, unsigned flags, struct keyfile *out,
+	struct errbuf *err)
 {
 	char buf[KEYFILE_MAX_BYTES + 2];
 	int rc = -1;
@@ -283,7 +308,7 @@ int keyfile_read(const char *path, struct keyfile *out, struct errbuf *err)
 	ssize_t len = read_all(fd, path, buf, err);
 	close(fd);
 	if (len >= 0)
-		rc = parse_text(buf, path, out, err);
+		rc = parse_text(buf, path, flags, out, err);
 	sodium_memzero(buf, sizeof buf);
 	if (rc != 0)
 		keyfile_wipe(out);
@@ -316,7 +341,13 @@ static int format_text(const struct keyfile *kf, char *buf, size_t cap)
 		sodium_base64_VARIANT_ORIGINAL);
 	int n = snprintf(buf, cap,
 		"# postern key v1 - secret: keep mode 0600, never share it\n"
-		"postern-key %s\nuser %s\nsecret %s\n", KEYFILE_FORMAT, kf->user, b64);
+		"postern-key %s\nuser %s\n%s%s%s", KEYFILE_FORMAT, kf->user,
+		kf->kdf_only ? "" : "secret ", kf->kdf_only ? "" : b64,
+		kf->kdf_only ? "" : "\n");
+	if (n >= 0 && (size_t)n < cap && kf->has_kdf) {
+		int m = keyfile_kdf_format(&kf->kdf, buf + n, cap - (size_t)n);
+		n = m < 0 ? -1 : n + m;
+	}
 	if (n >= 0 && (size_t)n < cap && kf->has_sign) {
 		sodium_bin2base64(b64, sizeof b64, kf->sign_seed, sizeof kf->sign_seed,
 			sodium_base64_VARIANT_ORIGINAL);
@@ -334,6 +365,13 @@ int keyfile_write(const char *path, const struct keyfile *kf, struct errbuf *err
 
 	if (!keyfile_user_valid(kf->user)) {
 		errbuf_set(err, "%s: invalid user name; not writing", path);
+		return -1;
+	}
+	const char *why = NULL;
+	if ((kf->kdf_only && !kf->has_kdf)
+		|| (kf->has_kdf && !pwkdf_params_valid(&kf->kdf, &why))) {
+		errbuf_set(err, "%s: %s; not writing", path,
+			why ? why : "no secret and no passphrase parameters");
 		return -1;
 	}
 	int len = format_text(kf, buf, sizeof buf);

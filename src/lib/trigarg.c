@@ -3,6 +3,7 @@
 
 #include <regex.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "trigger_conf.h"
@@ -15,6 +16,58 @@ const char *trigarg_forbidden(const char *arg)
 		if (strchr(TRIGARG_METACHARS, *p) || (unsigned char)*p < 0x20 ||
 			(unsigned char)*p >= 0x7f)
 			return p;
+	return NULL;
+}
+
+/* glibc's regcomp grows fast on stacked repetitions (a+++, a{64}{64})
+ * and ERE leaves them undefined anyway: refuse them, back-references
+ * and counts above TRIGARG_COUNT_MAX, before regcomp sees the pattern. */
+#define TRIGARG_COUNT_MAX 64
+
+static const char *too_complex(const char *p)
+{
+	bool after_quant = false;
+	for (; *p; p++) {
+		if (*p == '\\') {
+			if (p[1] >= '0' && p[1] <= '9')
+				return "back-references are not allowed";
+			if (p[1])
+				p++;
+			after_quant = false;
+		} else if (*p == '[') {
+			const char *q = p + 1;
+			if (*q == '^')
+				q++;
+			if (*q == ']')
+				q++;
+			while (*q && *q != ']')
+				q++;
+			if (!*q)
+				return NULL; /* regcomp says what is wrong */
+			p = q;
+			after_quant = false;
+		} else if (strchr("*+?{", *p)) {
+			if (after_quant)
+				return "a repetition may not follow another";
+			if (*p == '{') {
+				char *end;
+				for (const char *q = p + 1; *q && *q != '}'; q++) {
+					if (*q < '0' || *q > '9')
+						continue;
+					unsigned long n = strtoul(q, &end, 10);
+					if (n > TRIGARG_COUNT_MAX)
+						return "a repetition count is above 64";
+					q = end - 1;
+				}
+				const char *close = strchr(p, '}');
+				if (close)
+					p = close;
+			}
+			after_quant = true;
+		} else {
+			after_quant = false;
+		}
+	}
 	return NULL;
 }
 
@@ -32,6 +85,11 @@ bool trigarg_pattern_ok(const char *pattern, char *why, size_t len)
 			"and end with $)", pattern);
 		return false;
 	}
+	const char *complex = too_complex(pattern);
+	if (complex) {
+		snprintf(why, len, "pattern '%s': %s", pattern, complex);
+		return false;
+	}
 	regex_t re;
 	int rc = regcomp(&re, pattern, REG_EXTENDED);
 	if (rc != 0) {
@@ -46,6 +104,9 @@ bool trigarg_pattern_ok(const char *pattern, char *why, size_t len)
 
 int trigarg_match(const char *pattern, const char *arg)
 {
+	char why[8];
+	if (!trigarg_pattern_ok(pattern, why, sizeof why))
+		return -1;
 	regex_t re;
 	regmatch_t m[1];
 	if (regcomp(&re, pattern, REG_EXTENDED) != 0)

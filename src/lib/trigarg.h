@@ -21,8 +21,10 @@
  * or NULL if there is none. */
 const char *trigarg_forbidden(const char *arg);
 
-/* Checks a configured pattern: anchored (^...$), at most 255 bytes, and
- * accepted by regcomp(REG_EXTENDED). False with a message in why. */
+/* Checks a configured pattern: anchored (^...$), at most 255 bytes, no
+ * repetition right after another (a++, a{2}*), no back-reference, counts
+ * at most 64, and accepted by regcomp(REG_EXTENDED). False with a message
+ * in why. */
 bool trigarg_pattern_ok(const char *pattern, char *why, size_t len);
 
 /* 1 if arg matches pattern entirely, 0 if not, -1 if the pattern does not

@@ -54,6 +54,7 @@ knock_ports = udp/$KNOCK_PORT
 state = $TEST_DIR/state.db
 run_as = nobody
 window = 60s
+icmp = yes
 audit_log = $AUDIT
 event_stream = $EVENTS
 alert_command = $TEST_DIR/alert.sh
@@ -89,6 +90,12 @@ expect "accepted, signed" wait_for_log "$LOG" "accept user=alice src=$A4 .*signe
 expect "alice reaches tcp/22" wait_open "$NS_A" "$SRV4" 22
 expect "the accept record carries the signature" \
 	grep -Eq '"event":"accept".*"user":"alice".*"sig":"[0-9a-f]{128}","sign_key":"[0-9a-f]{64}"' "$AUDIT"
+
+echo "-- a signed knock in a ping (164 bytes of echo data)"
+seen=$(lines "$LOG")
+expect "sent via icmp" knock_from "$NS_A" "$SRV4" alice --lease 5s --quiet --via icmp
+expect "accepted, signed, via icmp" wait_for_log "$LOG" \
+	"accept user=alice src=$A4 .*via=icmp scheme=spa signed=yes" 3 "$seen"
 
 echo "-- an unsigned knock of alice (allowed: she need not sign)"
 seen=$(lines "$LOG")
@@ -149,7 +156,7 @@ OUT="$TEST_DIR/verify.out"
 rc=$?
 cat "$OUT"
 expect "verify passes (exit 0)" test "$rc" -eq 0
-expect "verify counts the signatures it checked" grep -Eq 'OK: .* [3-9] signatures verified' "$OUT"
+expect "verify counts the signatures it checked" grep -Eq 'OK: .* [4-9] signatures verified' "$OUT"
 "$POSTERN" audit verify "$AUDIT" --keys "$TEST_DIR" >/dev/null 2>&1
 expect "verify --keys DIR passes too" test $? -eq 0
 

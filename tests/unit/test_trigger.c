@@ -104,6 +104,14 @@ static void arguments(void **state)
 	assert_false(trigarg_pattern_ok("^[a-z]+\\$", why, sizeof why));
 	assert_false(trigarg_pattern_ok("^[a-z$", why, sizeof why));
 	assert_non_null(strstr(why, "^[a-z$"));
+	/* Stacked repetitions make glibc's regcomp explode (found by fuzz_trigarg). */
+	assert_false(trigarg_pattern_ok("^2++++++++++++++++$", why, sizeof why));
+	assert_non_null(strstr(why, "a repetition may not follow another"));
+	assert_false(trigarg_pattern_ok("^a{2}{3}$", why, sizeof why));
+	assert_false(trigarg_pattern_ok("^a{65}$", why, sizeof why));
+	assert_false(trigarg_pattern_ok("^(a)\\1$", why, sizeof why));
+	assert_true(trigarg_pattern_ok("^[+*]{1,16}$", why, sizeof why));
+	assert_true(trigarg_pattern_ok("^a\\++$", why, sizeof why));
 
 	assert_int_equal(trigarg_match("^[a-z0-9-]{1,16}$", "web-01"), 1);
 	assert_int_equal(trigarg_match("^[a-z0-9-]{1,16}$", "Web"), 0);
