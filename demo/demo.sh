@@ -20,6 +20,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../tests/integration/lib.sh
 . "$here/../tests/integration/lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
