@@ -210,10 +210,11 @@ probe "$NS_A" "$SRV4" closed
 step "8. A knock hidden in a DNS lookup, sent through a recursive resolver"
 say "Alice may be somewhere only DNS gets out (a hotel, a captive portal). The" \
 	"knock can be the name in one ordinary DNS lookup under the knock zone" \
-	"$ZONE: alice asks her resolver, the resolver asks the zone's name server," \
-	"and that name server is posternd (dns = authoritative). In real life the" \
-	"parent zone delegates it ($ZONE. NS gw.example.net.); here unbound's" \
-	"stub-zone says the same: $ZONE is served by $SRV4."
+	"$ZONE: alice asks her resolver, the resolver asks the zone's" \
+	"name server, and that name server is posternd (dns = authoritative)." \
+	"In real life the parent zone delegates the zone to the server" \
+	"($ZONE. NS gw.example.net.); here unbound's stub-zone says the" \
+	"same: $ZONE is served by $SRV4."
 mkdir -p "$TEST_DIR/unbound"
 cat >"$TEST_DIR/unbound/unbound.conf" <<UNBOUND
 server:

@@ -405,7 +405,9 @@ static int run_show(struct opts *o, bool sheet)
 			v.next_seq - i, v.seed, words, hex);
 		printf("  udp:   echo '%s' | nc -u -w1 %s %u\n", words,
 			o->server ? o->server : "SERVER", v.knock_port);
-		printf("  dns:   dig %s.%s\n", dns, o->zone ? o->zone : "KNOCK-ZONE");
+		/* Straight to the server: OTP words name no target. */
+		printf("  dns:   dig @%s %s.%s\n", o->server ? o->server : "SERVER", dns,
+			o->zone ? o->zone : "KNOCK-ZONE");
 	}
 	sodium_memzero(vals, (size_t)n * OTP_BYTES);
 	free(vals);

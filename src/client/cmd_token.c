@@ -252,9 +252,11 @@ static void print_entry(const struct token_opts *o, uint64_t n)
 		printf("%-12llu %-10s %s\n", (unsigned long long)n, code, hex);
 	}
 	printf("    ping -c1 -p %s %s\n", hex, host);
+	/* Straight to the server (dns = sniff): a token names no target, so
+	 * one that went through a resolver would be refused. */
 	if (o->zone) {
-		printf("    dig %s.%s\n", label, o->zone);
-		printf("    dig %s.%s.%s\n", code, o->user, o->zone);
+		printf("    dig @%s %s.%s\n", host, label, o->zone);
+		printf("    dig @%s %s.%s.%s\n", host, code, o->user, o->zone);
 	}
 	if (t->port_lo && token_ports(tok, t->port_lo, t->port_hi, ports))
 		printf("    knock %s %u %u %u %u\n", host, ports[0], ports[1],

@@ -140,7 +140,7 @@ expect "posternd still runs" kill -0 "$POSTERND_PID"
 if [ "$TOKENS" = yes ]; then
 	wait_closed "$NS_A" "$SRV4" 22 5
 	LABEL=$("$POSTERN" token --mode hotp --user alice --key "$TEST_DIR/alice.token" \
-		--counter 0 --count 1 --zone "$ZONE" | awk '$1 == "dig" {print $2; exit}')
+		--counter 0 --count 1 --zone "$ZONE" | awk '$1 == "dig" {print $NF; exit}')
 	info "token query from the sheet: dig $LABEL"
 	seen=$(lines "$LOG")
 	ip netns exec "$NS_A" dig +tries=1 +time=1 @"$SRV4" "$LABEL" >/dev/null 2>&1

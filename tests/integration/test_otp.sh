@@ -50,7 +50,7 @@ expect_not "init refuses a pass phrase under 10 characters" "$POSTERN" otp init 
 "$POSTERN" otp next --config "$CONF" --user alice --count 6 --server "$SRV4" \
 	--zone "$ZONE" --passphrase-file "$PASS" >"$TEST_DIR/next.out" 2>&1
 mapfile -t WORDS < <(sed -n 's/^  words: //p' "$TEST_DIR/next.out")
-mapfile -t DNSNAMES < <(sed -n 's/^  dns:   dig //p' "$TEST_DIR/next.out")
+mapfile -t DNSNAMES < <(sed -n 's/^  dns:   dig @[^ ]* //p' "$TEST_DIR/next.out")
 [ "${#WORDS[@]}" -eq 6 ] || { cat "$TEST_DIR/next.out"; die "postern otp next printed ${#WORDS[@]} responses"; }
 expect "next prints the nc command" grep -q "nc -u -w1 $SRV4 $KNOCK_PORT" "$TEST_DIR/next.out"
 # The same responses from the challenge alone, as any RFC 2289 calculator would.
