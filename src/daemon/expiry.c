@@ -1,6 +1,9 @@
 /* expiry — see expiry.h. */
 #include "expiry.h"
 
+#include <stdio.h>
+
+#include "alert.h"
 #include "log.h"
 #include "timerule.h"
 
@@ -11,10 +14,13 @@ static size_t warn_one(const struct config *c, const struct config_user *u,
 	char date[TIMERULE_DATE_LEN];
 	if (ends <= 0)
 		return 0;
+	char detail[64];
 	if (now >= (uint64_t)ends) {
 		log_warn("key-expiry user=%s key=%s expires=%s days_left=0 note=expired%s",
 			u->name, which, timerule_format_date(ends, date),
 			u->disabled ? " disabled=yes" : "");
+		snprintf(detail, sizeof detail, "%s key expired on %s", which, date);
+		alert_raise("key-expiring", u->name, detail);
 		return 1;
 	}
 	uint64_t left = (uint64_t)ends - now;
@@ -23,6 +29,8 @@ static size_t warn_one(const struct config *c, const struct config_user *u,
 	log_warn("key-expiry user=%s key=%s expires=%s days_left=%llu%s", u->name, which,
 		timerule_format_date(ends, date), (unsigned long long)(left / 86400),
 		u->disabled ? " disabled=yes" : "");
+	snprintf(detail, sizeof detail, "%s key expires on %s", which, date);
+	alert_raise("key-expiring", u->name, detail);
 	return 1;
 }
 

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert.h"
 #include "log.h"
 #include "msg.h"
 #include "otpchain.h"
@@ -82,13 +83,20 @@ static void log_low(const struct config *c, const struct otp_entry *e, const cha
 	char p[PORTSPEC_STRLEN];
 	const char *user = c->users[e->user].name;
 	portspec_format(&e->chain.open, p);
-	if (e->chain.seq == 0)
+	char detail[96];
+	if (e->chain.seq == 0) {
 		log_warn("otp chain exhausted user=%s open=%s seed=%s (%s): "
 			"re-initialise it with postern otp init", user, p, e->chain.seed, when);
-	else if (e->chain.seq <= e->low_water)
+		snprintf(detail, sizeof detail, "chain for %s exhausted", p);
+	} else if (e->chain.seq <= e->low_water) {
 		log_warn("otp chain low user=%s open=%s seed=%s seq=%u low_water=%u (%s): "
 			"re-initialise it soon with postern otp init", user, p,
 			e->chain.seed, e->chain.seq, e->low_water, when);
+		snprintf(detail, sizeof detail, "chain for %s at seq %u", p, e->chain.seq);
+	} else {
+		return;
+	}
+	alert_raise("otp-low-water", user, detail);
 }
 
 struct load_ctx {
