@@ -45,6 +45,7 @@ struct knock_opts {
 	const char *trigger; /* --trigger NAME|ID: fire it instead of opening */
 	const char *trigger_map;
 	const char *pass_file; /* --passphrase-file, for a passphrase-derived key */
+	long clock_offset; /* --clock-offset: seconds added to this host's clock */
 	struct knock k;
 };
 
@@ -98,6 +99,8 @@ static void knock_usage(FILE *f)
 		"                      the key takes about 0.1-1 s, as costed at keygen\n"
 		"  -F, --next-file F   where the next knock is kept (default: the key\n"
 		"                      file with .next for .key, mode 0600)\n"
+		"      --clock-offset S  add S seconds (signed) to this host's clock for the\n"
+		"                      knock's timestamp: for a clock known to be off\n"
 		"  -q, --quiet         print nothing on success\n"
 		"  -h, --help          this help\n", DYNCLIENT_DEFAULT_WAIT_MS);
 }
@@ -144,6 +147,7 @@ static int parse_knock_opts(int argc, char **argv, struct knock_opts *o)
 		{ "next", no_argument, NULL, 'N' },
 		{ "next-file", required_argument, NULL, 'F' },
 		{ "passphrase-file", required_argument, NULL, 1000 },
+		{ "clock-offset", required_argument, NULL, 1001 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -195,6 +199,18 @@ static int parse_knock_opts(int argc, char **argv, struct knock_opts *o)
 		case 'N': o->next = true; break;
 		case 'F': o->next_path = optarg; break;
 		case 1000: o->pass_file = optarg; break;
+		case 1001: {
+			char *end;
+			errno = 0;
+			o->clock_offset = strtol(optarg, &end, 10);
+			/* A day either way is already far outside any window. */
+			if (errno || *end || o->clock_offset < -86400 || o->clock_offset > 86400) {
+				fprintf(stderr, "postern knock: bad --clock-offset '%s' "
+					"(seconds, -86400..86400)\n", optarg);
+				return -1;
+			}
+			break;
+		}
 		case 'S': o->no_sign = true; break;
 		case '4': o->send.family = AF_INET; break;
 		case '6': o->send.family = AF_INET6; break;
@@ -401,7 +417,7 @@ int cmd_knock(int argc, char **argv)
 			"this knock is not signed\n", o.via);
 		has_sign = false;
 	}
-	o.k.timestamp = (uint64_t)time(NULL);
+	o.k.timestamp = (uint64_t)((int64_t)time(NULL) + o.clock_offset);
 	uint8_t wire[KNOCK_SIGNED_WIRE_BYTES];
 	int sealed = has_sign ? knocksig_seal(&keys, sign_sk, &o.k, wire)
 		: knock_seal(&keys, &o.k, wire);

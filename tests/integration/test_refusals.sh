@@ -18,12 +18,12 @@ write_config "$TEST_DIR/postern.conf" window=${WINDOW}s
 LOG="$TEST_DIR/posternd.log"
 start_posternd "$NS_SRV" "$TEST_DIR/postern.conf" "$LOG" || die "posternd did not start"
 
-# faketime preloads libfaketime; an ASan build wants its runtime first, so
-# tell it not to mind (harmless for a normal build).
+# A client clock that is off: --clock-offset shifts the knock's timestamp
+# as a wrong clock would. (faketime was used first, but libfaketime and the
+# sanitizer runtime deadlock in clock_gettime at start-up.)
 faked_knock() {
 	local offset=$1; shift
-	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
-		ip netns exec "$NS_A" faketime -f "$offset" "$POSTERN" knock --server "$SRV4" \
+	ip netns exec "$NS_A" "$POSTERN" knock --server "$SRV4" --clock-offset "$offset" \
 		--user alice --key "$TEST_DIR/alice.key" --open tcp/22 --lease 3s "$@"
 }
 
@@ -56,13 +56,13 @@ expect "altered knock refused as bad-mac" wait_for_log "$LOG" \
 	"refuse reason=bad-mac user=alice src=$A4" 3 "$seen"
 expect "alice is refused" tcp_closed_from "$NS_A" "$SRV4" 22
 
-echo "-- knocks from a client clock far off (faketime -5m / +5m)"
+echo "-- knocks from a client clock far off (5 minutes behind / ahead)"
 seen=$(lines "$LOG")
-faked_knock -5m --quiet
+faked_knock -300 --quiet
 expect "a 5-minute-old knock is refused" wait_for_log "$LOG" \
 	"refuse reason=(stale|unknown-tag) .*src=$A4" 3 "$seen"
 seen=$(lines "$LOG")
-faked_knock +5m --quiet
+faked_knock 300 --quiet
 expect "a knock 5 minutes ahead is refused" wait_for_log "$LOG" \
 	"refuse reason=(future|unknown-tag) .*src=$A4" 3 "$seen"
 expect "alice is refused" tcp_closed_from "$NS_A" "$SRV4" 22
@@ -82,7 +82,7 @@ faked_knock "-$((WINDOW + 5))" --quiet
 expect "a knock ${WINDOW}+5 s old is refused as stale" wait_for_log "$LOG" \
 	"refuse reason=stale user=alice src=$A4" 3 "$seen"
 seen=$(lines "$LOG")
-faked_knock "+$((WINDOW + 5))" --quiet
+faked_knock "$((WINDOW + 5))" --quiet
 expect "a knock ${WINDOW}+5 s ahead is refused as future" wait_for_log "$LOG" \
 	"refuse reason=future user=alice src=$A4" 3 "$seen"
 expect "alice is refused" tcp_closed_from "$NS_A" "$SRV4" 22
