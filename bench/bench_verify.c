@@ -209,6 +209,8 @@ static struct config *make_config(size_t nusers)
 		return NULL;
 	}
 	c->nusers = nusers;
+	for (size_t i = 0; i < nusers; i++)
+		config_user_init(&c->users[i]);
 	c->window = WINDOW_SECONDS;
 	c->default_lease = 30;
 	c->max_lease = 3600;

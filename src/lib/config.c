@@ -61,12 +61,59 @@ static char *trim(char *s)
 	return s;
 }
 
+int cfg_set_str(struct cfg_parse *p, const char **dst, const char *v)
+{
+	char *s = strdup(v);
+	if (!s) {
+		cfg_error(p, p->line, "out of memory");
+		return -1;
+	}
+	cfg_free_str(dst);
+	*dst = s;
+	return 0;
+}
+
+void cfg_free_str(const char **s)
+{
+	/* Only cfg_set_str's copies are on the heap, and it never copies ""
+	 * (empty values are refused), so "" and NULL are never freed. */
+	if (*s && **s)
+		free((char *)*s);
+	*s = "";
+}
+
+void config_user_init(struct config_user *u)
+{
+	memset(u, 0, sizeof *u);
+	u->key_path = u->file = "";
+	u->token.key_path = u->seq.file = u->pol.old_key_path = u->sign.key_path = "";
+}
+
+static void user_free(struct config_user *u)
+{
+	cfg_free_str(&u->key_path);
+	cfg_free_str(&u->file);
+	cfg_free_str(&u->token.key_path);
+	cfg_free_str(&u->seq.file);
+	cfg_free_str(&u->pol.old_key_path);
+	cfg_free_str(&u->sign.key_path);
+}
+
+static bool same_name(const void *ctx, size_t i)
+{
+	const struct cfg_parse *p = ctx;
+	return strcmp(p->c->users[i].name, p->want_name) == 0;
+}
+
 /* Starts a [user NAME] section. */
 static int user_begin(struct cfg_parse *p, const char *name)
 {
 	struct config *c = p->c;
-	const struct config_user *dup = config_find_user(c, name);
+	uint64_t h = cfg_hash(name, strlen(name));
 
+	p->want_name = name;
+	size_t i = cfg_index_find(&p->names, h, same_name, p);
+	const struct config_user *dup = i == SIZE_MAX ? NULL : &c->users[i];
 	if (!keyfile_user_valid(name)) {
 		cfg_error(p, p->line, "bad user name '%s' (1..63 of A-Z a-z 0-9 . _ -, "
 			"not starting with . or -)", name);
@@ -77,14 +124,22 @@ static int user_begin(struct cfg_parse *p, const char *name)
 			name, dup->line);
 		return -1;
 	}
-	struct config_user *u = realloc(c->users, (c->nusers + 1) * sizeof *u);
-	if (!u) {
+	if (c->nusers == p->users_cap) {
+		size_t cap = p->users_cap ? 2 * p->users_cap : 16;
+		struct config_user *u = realloc(c->users, cap * sizeof *u);
+		if (!u) {
+			cfg_error(p, p->line, "out of memory");
+			return -1;
+		}
+		c->users = u;
+		p->users_cap = cap;
+	}
+	if (cfg_index_add(&p->names, h, c->nusers) != 0) {
 		cfg_error(p, p->line, "out of memory");
 		return -1;
 	}
-	c->users = u;
-	u = &c->users[c->nusers++];
-	memset(u, 0, sizeof *u);
+	struct config_user *u = &c->users[c->nusers++];
+	config_user_init(u);
 	snprintf(u->name, sizeof u->name, "%s", name);
 	u->line = p->line;
 	p->target_source = false;
@@ -394,6 +449,7 @@ static int load(struct cfg_stream *st, const char *name, unsigned flags,
 		if (cfg_check(&p) == 0 && (flags & CONFIG_LOAD_KEYS))
 			cfg_load_keys(&p);
 	}
+	cfg_index_free(&p.names);
 	if (p.failed) {
 		config_free(p.c);
 		return -1;
@@ -431,6 +487,8 @@ void config_free(struct config *c)
 	cfg_free_seq(c);
 	cfg_free_triggers(c);
 	if (c->users) {
+		for (size_t i = 0; i < c->nusers; i++)
+			user_free(&c->users[i]);
 		sodium_memzero(c->users, c->nusers * sizeof *c->users);
 		free(c->users);
 	}

@@ -92,7 +92,7 @@ enum firewall_mode {
 
 struct config_user {
 	char name[CONFIG_NAME_MAX];
-	char key_path[PATH_MAX];
+	const char *key_path; /* "" until set; heap (config_free frees) */
 	struct user_keys keys; /* derived from the key file's secret */
 	struct portspec open[CONFIG_MAX_PORTS];
 	size_t nopen;
@@ -111,7 +111,7 @@ struct config_user {
 				     (config_trigger.c) */
 	struct user_policy pol; /* sources, hours, expires, old_key, ... (config_policy.c) */
 	struct sign_conf sign; /* sign_key, require_signature (config_audit.c) */
-	char file[PATH_MAX]; /* the users_dir drop-in it came from; "" = the main file */
+	const char *file; /* the users_dir drop-in it came from; "" = the main file */
 };
 
 struct config {
@@ -159,6 +159,9 @@ int config_load_string(const char *text, const char *name, unsigned flags,
 void config_free(struct config *c);
 /* Prints the normalised config (all defaults spelled out, no secrets). */
 void config_print(const struct config *c, FILE *f);
+/* Empties *u: every field zero, every path "" (for users built by hand, as
+ * tests and benches do; the parser does it for each [user]). */
+void config_user_init(struct config_user *u);
 /* The user called name, or NULL. */
 const struct config_user *config_find_user(const struct config *c, const char *name);
 /* True if p is in c->protect. */

@@ -68,8 +68,11 @@ int cfg_set_alert_refusals(struct cfg_parse *p, const char *v)
 int cfg_set_sign_key(struct cfg_parse *p, const char *v)
 {
 	struct config_user *u = cfg_current_user(p);
+	char path[PATH_MAX];
 	u->sign.key_line = p->line;
-	return set_abs_path(p, "sign_key", v, u->sign.key_path);
+	if (set_abs_path(p, "sign_key", v, path) != 0)
+		return -1;
+	return cfg_set_str(p, &u->sign.key_path, path);
 }
 
 int cfg_set_require_signature(struct cfg_parse *p, const char *v)

@@ -42,7 +42,26 @@ static int check_daemon(struct cfg_parse *p)
 	return 0;
 }
 
-static int check_user(struct cfg_parse *p, const struct config_user *u)
+/* ctx of the index look-ups below: the users and the one looked up. */
+struct lookup {
+	const struct config_user *users;
+	const struct config_user *u;
+};
+
+static bool same_key_path(const void *ctx, size_t i)
+{
+	const struct lookup *l = ctx;
+	return strcmp(l->users[i].key_path, l->u->key_path) == 0;
+}
+
+static bool same_secret(const void *ctx, size_t i)
+{
+	const struct lookup *l = ctx;
+	return sodium_memcmp(&l->users[i].keys, &l->u->keys, sizeof l->u->keys) == 0;
+}
+
+static int check_user(struct cfg_parse *p, const struct config_user *u,
+	struct cfg_index *paths)
 {
 	const struct config *c = p->c;
 	char buf[PORTSPEC_STRLEN];
@@ -52,13 +71,19 @@ static int check_user(struct cfg_parse *p, const struct config_user *u)
 			"/etc/postern/users/%s.key)", u->name, u->name);
 		return -1;
 	}
-	for (const struct config_user *o = c->users; o < u; o++) {
-		if (strcmp(o->key_path, u->key_path) == 0) {
-			cfg_error(p, u->key_line, "user %s: key file %s is also user "
-				"%s's (line %u); every user needs their own key",
-				u->name, u->key_path, o->name, o->key_line);
-			return -1;
-		}
+	struct lookup l = { c->users, u };
+	uint64_t h = cfg_hash(u->key_path, strlen(u->key_path));
+	size_t dup = cfg_index_find(paths, h, same_key_path, &l);
+	if (dup != SIZE_MAX) {
+		const struct config_user *o = &c->users[dup];
+		cfg_error(p, u->key_line, "user %s: key file %s is also user "
+			"%s's (line %u); every user needs their own key",
+			u->name, u->key_path, o->name, o->key_line);
+		return -1;
+	}
+	if (cfg_index_add(paths, h, (size_t)(u - c->users)) != 0) {
+		cfg_error(p, u->key_line, "out of memory");
+		return -1;
 	}
 	for (size_t i = 0; i < u->nopen; i++) {
 		if (!config_is_protected(c, &u->open[i])) {
@@ -79,6 +104,9 @@ static int check_user(struct cfg_parse *p, const struct config_user *u)
 
 int cfg_check(struct cfg_parse *p)
 {
+	struct cfg_index paths = { 0 };
+	int rc = -1;
+
 	if (check_protect(p) != 0 || check_daemon(p) != 0 || cfg_check_seq(p) != 0 ||
 	    cfg_check_dns(p) != 0 || cfg_check_triggers(p) != 0 ||
 	    cfg_check_audit(p) != 0)
@@ -86,16 +114,19 @@ int cfg_check(struct cfg_parse *p)
 	for (size_t i = 0; i < p->c->nusers; i++) {
 		/* A user from a users_dir drop-in: its lines are that file's. */
 		p->file = p->c->users[i].file[0] ? p->c->users[i].file : NULL;
-		if (check_user(p, &p->c->users[i]) != 0 ||
+		if (check_user(p, &p->c->users[i], &paths) != 0 ||
 		    cfg_check_token(p, &p->c->users[i]) != 0 ||
 		    cfg_check_otp(p, &p->c->users[i]) != 0 ||
 		    cfg_check_dyn(p, &p->c->users[i]) != 0 ||
 		    cfg_check_policy(p, &p->c->users[i]) != 0 ||
 		    cfg_check_sign(p, &p->c->users[i]) != 0)
-			return -1;
+			goto out;
 	}
 	p->file = NULL;
-	return 0;
+	rc = 0;
+out:
+	cfg_index_free(&paths);
+	return rc;
 }
 
 /* Reads u's key file into u->keys; the secret itself is wiped at once. */
@@ -122,30 +153,47 @@ static int load_key(struct cfg_parse *p, struct config_user *u)
 	return rc;
 }
 
-/* Two users with one secret would be indistinguishable on the wire. */
-static int check_shared_secret(struct cfg_parse *p, const struct config_user *u)
+/* Two users with one secret would be indistinguishable on the wire. The
+ * index hashes the derived keys (never the secret), only at load time. */
+static int check_shared_secret(struct cfg_parse *p, const struct config_user *u,
+	struct cfg_index *secrets)
 {
-	for (const struct config_user *o = p->c->users; o < u; o++) {
-		if (sodium_memcmp(&o->keys, &u->keys, sizeof u->keys) == 0) {
-			cfg_error(p, u->key_line, "user %s has the same secret as user "
-				"%s (line %u); every user needs their own key",
-				u->name, o->name, o->key_line);
-			return -1;
-		}
+	struct lookup l = { p->c->users, u };
+	uint64_t h = cfg_hash(&u->keys, sizeof u->keys);
+	size_t dup = cfg_index_find(secrets, h, same_secret, &l);
+	if (dup != SIZE_MAX) {
+		const struct config_user *o = &p->c->users[dup];
+		cfg_error(p, u->key_line, "user %s has the same secret as user "
+			"%s (line %u); every user needs their own key",
+			u->name, o->name, o->key_line);
+		return -1;
+	}
+	if (cfg_index_add(secrets, h, (size_t)(u - p->c->users)) != 0) {
+		cfg_error(p, u->key_line, "out of memory");
+		return -1;
 	}
 	return 0;
 }
 
 int cfg_load_keys(struct cfg_parse *p)
 {
+	struct cfg_index secrets = { 0 };
+	int rc = -1;
+
 	for (size_t i = 0; i < p->c->nusers; i++) {
 		struct config_user *u = &p->c->users[i];
 		p->file = u->file[0] ? u->file : NULL; /* a users_dir drop-in */
-		if (load_key(p, u) != 0 || check_shared_secret(p, u) != 0 ||
+		if (load_key(p, u) != 0 || check_shared_secret(p, u, &secrets) != 0 ||
 		    cfg_load_token(p, u) != 0 || cfg_load_seq(p, u) != 0 ||
 		    cfg_load_old_key(p, u) != 0 || cfg_load_sign(p, u) != 0)
-			return -1;
+			goto out;
 	}
 	p->file = NULL;
-	return 0;
+	rc = 0;
+out:
+	/* The index holds hashes of derived keys: wipe them too. */
+	if (secrets.slot)
+		sodium_memzero(secrets.slot, secrets.cap * sizeof *secrets.slot);
+	cfg_index_free(&secrets);
+	return rc;
 }

@@ -6,6 +6,7 @@
 #define POSTERN_CONFIG_INT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -57,6 +58,27 @@ enum {
 };
 #define CFG_SECTION_KEYS_MAX 48
 
+/* An open-addressing hash index of users by some key (name, key file,
+ * secret): entries are (hash, user index); the caller compares keys. Built
+ * while parsing, freed with the parse (config_index.c). */
+struct cfg_index {
+	struct cfg_index_slot {
+		uint64_t h;
+		size_t i; /* user index + 1; 0 = empty */
+	} *slot;
+	size_t cap, n;
+};
+/* 64-bit FNV-1a of n bytes (not keyed: for duplicate checks at load time
+ * only, never for anything a packet chooses). */
+uint64_t cfg_hash(const void *data, size_t n);
+/* The first user index i with hash h for which same(ctx, i) is true, or
+ * SIZE_MAX. */
+size_t cfg_index_find(const struct cfg_index *x, uint64_t h,
+	bool (*same)(const void *ctx, size_t i), const void *ctx);
+/* Adds (h, i). 0, or -1 when out of memory. */
+int cfg_index_add(struct cfg_index *x, uint64_t h, size_t i);
+void cfg_index_free(struct cfg_index *x);
+
 /* The state of one parse. */
 struct cfg_parse {
 	struct config *c;
@@ -74,6 +96,9 @@ struct cfg_parse {
 	bool target_source; /* current user's targets named "source" */
 	const char *file; /* a users_dir drop-in being read or checked; NULL =
 			     the main file (c->path) */
+	size_t users_cap; /* c->users has room for this many (grown x2) */
+	struct cfg_index names; /* users by name, for duplicate [user] */
+	const char *want_name; /* the name user_begin looks up */
 };
 
 /* A key's setter: validates value (one item, for list keys) and stores it.
@@ -95,6 +120,13 @@ void cfg_error(struct cfg_parse *p, unsigned line, const char *fmt, ...)
 const struct cfg_key *cfg_section_keys(enum cfg_section s, size_t *n);
 /* Fills in the defaults of a fresh config. */
 void cfg_set_defaults(struct config *c);
+/* Sets *dst to a heap copy of v (freeing a previous copy). 0, or -1 after
+ * cfg_error (out of memory). */
+int cfg_set_str(struct cfg_parse *p, const char **dst, const char *v);
+/* Frees a string set by cfg_set_str and leaves "" in its place. */
+void cfg_free_str(const char **s);
+
+
 /* The user whose section is being read. */
 struct config_user *cfg_current_user(struct cfg_parse *p);
 

@@ -252,8 +252,11 @@ static int set_protect(struct cfg_parse *p, const char *v)
 static int set_key(struct cfg_parse *p, const char *v)
 {
 	struct config_user *u = cfg_current_user(p);
+	char path[PATH_MAX];
 	u->key_line = p->line;
-	return set_path(p, "key", v, u->key_path);
+	if (set_path(p, "key", v, path) != 0)
+		return -1;
+	return cfg_set_str(p, &u->key_path, path);
 }
 
 static int set_open(struct cfg_parse *p, const char *v)

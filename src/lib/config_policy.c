@@ -235,8 +235,11 @@ int cfg_set_expires(struct cfg_parse *p, const char *v)
 int cfg_set_old_key(struct cfg_parse *p, const char *v)
 {
 	struct user_policy *pol = &cfg_current_user(p)->pol;
+	char path[PATH_MAX];
 	pol->old_key_line = p->line;
-	return parse_path(p, "old_key", v, pol->old_key_path);
+	if (parse_path(p, "old_key", v, path) != 0)
+		return -1;
+	return cfg_set_str(p, &pol->old_key_path, path);
 }
 
 int cfg_set_old_key_until(struct cfg_parse *p, const char *v)

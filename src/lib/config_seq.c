@@ -119,14 +119,13 @@ int cfg_set_sequence(struct cfg_parse *p, const char *v)
 int cfg_set_seq_file(struct cfg_parse *p, const char *v)
 {
 	struct seq_user *s = sq(p);
-	if (v[0] != '/' || strlen(v) >= sizeof s->file || strchr(v, '\t')) {
+	if (v[0] != '/' || strlen(v) >= PATH_MAX || strchr(v, '\t')) {
 		cfg_error(p, p->line, "one_time_sequences: '%s' is not an absolute "
 			"path (without tabs)", v);
 		return -1;
 	}
-	snprintf(s->file, sizeof s->file, "%s", v);
 	s->file_line = p->line;
-	return 0;
+	return cfg_set_str(p, &s->file, v);
 }
 
 int cfg_set_seq_open(struct cfg_parse *p, const char *v)

@@ -53,14 +53,13 @@ int cfg_set_token(struct cfg_parse *p, const char *v)
 int cfg_set_token_key(struct cfg_parse *p, const char *v)
 {
 	struct token_conf *t = tok(p);
-	if (v[0] != '/' || strlen(v) >= sizeof t->key_path || strchr(v, '\t')) {
+	if (v[0] != '/' || strlen(v) >= PATH_MAX || strchr(v, '\t')) {
 		cfg_error(p, p->line, "token_key: '%s' is not an absolute path "
 			"(without tabs)", v);
 		return -1;
 	}
-	snprintf(t->key_path, sizeof t->key_path, "%s", v);
 	t->key_line = p->line;
-	return 0;
+	return cfg_set_str(p, &t->key_path, v);
 }
 
 int cfg_set_token_open(struct cfg_parse *p, const char *v)

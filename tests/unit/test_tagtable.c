@@ -54,6 +54,7 @@ static struct config *make_config(size_t n, uint32_t window)
 		assert_non_null(users);
 		for (size_t u = parsed; u < n; u++) {
 			users[u] = users[parsed - 1];
+			users[u].key_path = ""; /* the original owns its heap copy */
 			snprintf(users[u].name, sizeof users[u].name, "user%zu", u);
 		}
 		c->users = users;

@@ -34,6 +34,7 @@ static struct config *make_config(size_t n, uint32_t window)
 	assert_non_null(users);
 	for (size_t u = 1; u < n; u++) {
 		users[u] = users[0];
+		users[u].key_path = ""; /* users[0] owns its heap copy */
 		snprintf(users[u].name, sizeof users[u].name, "user%zu", u);
 	}
 	c->users = users;
