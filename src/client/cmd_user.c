@@ -50,8 +50,8 @@ static bool list_user(const struct config_user *u, struct state *st,
 	uint64_t at;
 	bool seen = false;
 	struct errbuf qerr;
-	if (u->pol.expires)
-		timerule_format_date(u->pol.expires, expires);
+	if (u->pol->expires)
+		timerule_format_date(u->pol->expires, expires);
 	if (q && state_query_last(q, u->name, &at, addr, sizeof addr, &seen, &qerr) == 0 &&
 	    seen) {
 		time_t t = (time_t)at;

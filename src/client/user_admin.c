@@ -282,8 +282,8 @@ int user_remove(int argc, char **argv)
 			if (unlink(u->key_path) < 0 && errno != ENOENT)
 				fprintf(stderr, "postern user remove: %s: %s\n", u->key_path,
 					strerror(errno));
-			if (u->pol.old_key_path[0])
-				(void)unlink(u->pol.old_key_path);
+			if (u->pol->old_key_path[0])
+				(void)unlink(u->pol->old_key_path);
 			printf("Removed user %s (%s and its key files). Now " RELOAD_HINT
 				"; until then the running daemon still knows %s.\n", o.user,
 				u->file, o.user);
@@ -348,8 +348,8 @@ int user_rotate(int argc, char **argv)
 		goto wipe;
 	}
 	/* The key before the old one has no use left. */
-	if (u->pol.old_key_path[0] && strcmp(u->pol.old_key_path, newkey) != 0)
-		(void)unlink(u->pol.old_key_path);
+	if (u->pol->old_key_path[0] && strcmp(u->pol->old_key_path, newkey) != 0)
+		(void)unlink(u->pol->old_key_path);
 	if (o.client_out && write_key(o.client_out, &kf) == 0)
 		printf("Wrote %s's new client key to %s (mode 0600).\n", o.user, o.client_out);
 	printf("Rotated %s's key: new %s; the old key %s stays valid until %s "
@@ -390,11 +390,11 @@ int user_show(int argc, char **argv)
 	printf("user %s (%s)\n", u->name, u->disabled ? "disabled" : "enabled");
 	printf("  defined in %s\n", u->file[0] ? u->file : c->path);
 	printf("  key        %s\n", u->key_path);
-	if (u->pol.old_key_path[0])
-		printf("  old key    %s, valid until %s\n", u->pol.old_key_path,
-			timerule_format_date(u->pol.old_key_until, date));
-	printf("  expires    %s\n", u->pol.expires ?
-		timerule_format_date(u->pol.expires, date) : "never");
+	if (u->pol->old_key_path[0])
+		printf("  old key    %s, valid until %s\n", u->pol->old_key_path,
+			timerule_format_date(u->pol->old_key_until, date));
+	printf("  expires    %s\n", u->pol->expires ?
+		timerule_format_date(u->pol->expires, date) : "never");
 	printf("  settings (normalised):\n");
 	struct config one = *c;
 	one.users = (struct config_user *)u;

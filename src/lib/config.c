@@ -82,11 +82,61 @@ void cfg_free_str(const char **s)
 	*s = "";
 }
 
+/* What a user who sets none of these keys has (shared, read-only). */
+static const struct user_policy pol_none = { .old_key_path = "" };
+static const struct trigger_user trig_none = {
+	.open_idx = TRIGGER_NO_HOOK,
+	.close_idx = TRIGGER_NO_HOOK,
+};
+
 void config_user_init(struct config_user *u)
 {
 	memset(u, 0, sizeof *u);
 	u->key_path = u->file = "";
-	u->token.key_path = u->seq.file = u->pol.old_key_path = u->sign.key_path = "";
+	u->token.key_path = u->seq.file = u->sign.key_path = "";
+	u->pol = &pol_none;
+	u->trig = &trig_none;
+}
+
+/* A heap copy of def, or NULL after cfg_error. */
+static void *own_copy(struct cfg_parse *p, const void *def, size_t size)
+{
+	void *o = malloc(size);
+	if (!o) {
+		cfg_error(p, p->line, "out of memory");
+		return NULL;
+	}
+	memcpy(o, def, size);
+	return o;
+}
+
+struct user_policy *cfg_pol_own(struct config_user *u)
+{
+	/* Not the shared default: the copy own_copy made for u. */
+	return u->pol && u->pol != &pol_none ? (struct user_policy *)u->pol : NULL;
+}
+
+struct trigger_user *cfg_trig_own(struct config_user *u)
+{
+	return u->trig && u->trig != &trig_none ? (struct trigger_user *)u->trig : NULL;
+}
+
+struct user_policy *cfg_pol(struct cfg_parse *p)
+{
+	struct config_user *u = cfg_current_user(p);
+	struct user_policy *pol = cfg_pol_own(u);
+	if (!pol && (pol = own_copy(p, &pol_none, sizeof *pol)) != NULL)
+		u->pol = pol;
+	return pol;
+}
+
+struct trigger_user *cfg_trig(struct cfg_parse *p)
+{
+	struct config_user *u = cfg_current_user(p);
+	struct trigger_user *tu = cfg_trig_own(u);
+	if (!tu && (tu = own_copy(p, &trig_none, sizeof *tu)) != NULL)
+		u->trig = tu;
+	return tu;
 }
 
 static void user_free(struct config_user *u)
@@ -95,7 +145,16 @@ static void user_free(struct config_user *u)
 	cfg_free_str(&u->file);
 	cfg_free_str(&u->token.key_path);
 	cfg_free_str(&u->seq.file);
-	cfg_free_str(&u->pol.old_key_path);
+	struct user_policy *pol = cfg_pol_own(u);
+	if (pol) {
+		cfg_free_str(&pol->old_key_path);
+		sodium_memzero(pol, sizeof *pol); /* old_keys */
+		free(pol);
+	}
+	u->pol = &pol_none;
+	struct trigger_user *tu = cfg_trig_own(u);
+	free(tu);
+	u->trig = &trig_none;
 	cfg_free_str(&u->sign.key_path);
 }
 

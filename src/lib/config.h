@@ -107,9 +107,13 @@ struct config_user {
 	struct otp_conf otp; /* otp* keys: RFC 2289 chains (config_otp.c) */
 	struct seq_user seq; /* sequence* keys: port sequences (config_seq.c) */
 	struct dyn_conf dyn; /* dynamic* keys: dynamic knocks (config_dyn.c) */
-	struct trigger_user trig; /* triggers, on_open, on_close, one_shot
-				     (config_trigger.c) */
-	struct user_policy pol; /* sources, hours, expires, old_key, ... (config_policy.c) */
+	/* The larger, rarely set parts point to a shared read-only default
+	 * (config_user_init) until the user sets one of their keys; then to a
+	 * copy of their own, freed by config_free. */
+	const struct trigger_user *trig; /* triggers, on_open, on_close, one_shot
+					   (config_trigger.c) */
+	const struct user_policy *pol; /* sources, hours, expires, old_key, ...
+					 (config_policy.c) */
 	struct sign_conf sign; /* sign_key, require_signature (config_audit.c) */
 	const char *file; /* the users_dir drop-in it came from; "" = the main file */
 };

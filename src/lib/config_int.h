@@ -127,6 +127,15 @@ int cfg_set_str(struct cfg_parse *p, const char **dst, const char *v);
 void cfg_free_str(const char **s);
 
 
+/* The current user's policy / triggers, to be written: the first call for
+ * a user replaces the shared default with a copy of their own. NULL after
+ * cfg_error (out of memory). */
+struct user_policy *cfg_pol(struct cfg_parse *p);
+struct trigger_user *cfg_trig(struct cfg_parse *p);
+/* u's own policy / triggers, or NULL while u has the shared default. */
+struct user_policy *cfg_pol_own(struct config_user *u);
+struct trigger_user *cfg_trig_own(struct config_user *u);
+
 /* The user whose section is being read. */
 struct config_user *cfg_current_user(struct cfg_parse *p);
 

@@ -137,7 +137,7 @@ static void test_spa_sig_check(void **state)
 	struct knock k;
 	bool is_signed;
 	v5_setup(&v);
-	memset(&u, 0, sizeof u);
+	config_user_init(&u);
 	u.keys = v.keys;
 	memcpy(u.sign.pk, v.pk, sizeof v.pk);
 	u.sign.loaded = true;
