@@ -320,7 +320,14 @@ int user_rotate(int argc, char **argv)
 	char date[TIMERULE_DATE_LEN], stamp[32];
 	struct errbuf err;
 	struct keyfile kf;
-	if (!managed(c, u, o.user) || userfile_read(u->file, text, &err) < 0)
+	if (!managed(c, u, o.user))
+		goto out;
+	if (!u->key_line) {
+		fprintf(stderr, "postern user rotate: %s's secret is in keys_file %s; "
+			"rotate it there\n", o.user, c->keys_file);
+		goto out;
+	}
+	if (userfile_read(u->file, text, &err) < 0)
 		goto out;
 	memcpy(saved, text, sizeof saved);
 	snprintf(dirbuf, sizeof dirbuf, "%s", u->key_path);
@@ -389,7 +396,10 @@ int user_show(int argc, char **argv)
 	char date[TIMERULE_DATE_LEN], addr[64], when[32];
 	printf("user %s (%s)\n", u->name, u->disabled ? "disabled" : "enabled");
 	printf("  defined in %s\n", u->file[0] ? u->file : c->path);
-	printf("  key        %s\n", u->key_path);
+	if (u->key_line)
+		printf("  key        %s\n", u->key_path);
+	else
+		printf("  key        in keys_file %s\n", c->keys_file);
 	if (u->pol->old_key_path[0])
 		printf("  old key    %s, valid until %s\n", u->pol->old_key_path,
 			timerule_format_date(u->pol->old_key_until, date));

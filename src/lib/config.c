@@ -164,14 +164,18 @@ static bool same_name(const void *ctx, size_t i)
 	return strcmp(p->c->users[i].name, p->want_name) == 0;
 }
 
+size_t cfg_user_index(struct cfg_parse *p, const char *name)
+{
+	p->want_name = name;
+	return cfg_index_find(&p->names, cfg_hash(name, strlen(name)), same_name, p);
+}
+
 /* Starts a [user NAME] section. */
 static int user_begin(struct cfg_parse *p, const char *name)
 {
 	struct config *c = p->c;
 	uint64_t h = cfg_hash(name, strlen(name));
-
-	p->want_name = name;
-	size_t i = cfg_index_find(&p->names, h, same_name, p);
+	size_t i = cfg_user_index(p, name);
 	const struct config_user *dup = i == SIZE_MAX ? NULL : &c->users[i];
 	if (!keyfile_user_valid(name)) {
 		cfg_error(p, p->line, "bad user name '%s' (1..63 of A-Z a-z 0-9 . _ -, "

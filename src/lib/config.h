@@ -23,8 +23,14 @@
  *   [protect]
  *   ports        = tcp/22, tcp/443               doors postern guards
  *
+ *   keys_file    = /etc/postern/users.keys       optional: one "NAME BASE64SECRET"
+ *                                                line per user (mode 0600,
+ *                                                owner root); a user listed
+ *                                                there has no key line
+ *
  *   [user NAME]
- *   key          = /etc/postern/users/NAME.key   (mode 0600, owner root)
+ *   key          = /etc/postern/users/NAME.key   (mode 0600, owner root;
+ *                                                not with keys_file)
  *   open         = tcp/22[, ...]                 ports this user may open
  *                                                (each must be protected)
  *   max_lease    = 5m                            (<= daemon max_lease)
@@ -103,6 +109,7 @@ struct config_user {
 	unsigned line; /* line of the [user NAME] header */
 	/* Lines of this user's keys (0 = not set), for messages about them. */
 	unsigned key_line, open_line, max_lease_line;
+	unsigned keys_file_line; /* line of the user's secret in keys_file; 0 = none */
 	struct token_conf token; /* token* keys: HOTP/TOTP (config_token.c) */
 	struct otp_conf otp; /* otp* keys: RFC 2289 chains (config_otp.c) */
 	struct seq_user seq; /* sequence* keys: port sequences (config_seq.c) */
@@ -138,6 +145,7 @@ struct config {
 	struct dns_conf dns; /* dns, dns_zone, dns_answer, dns_listen (config_dns.c) */
 	struct audit_conf audit; /* audit_log, event_stream, alert_* (config_audit.c) */
 	char users_dir[PATH_MAX]; /* drop-ins NAME.conf, one [user NAME] each; "" = none */
+	char keys_file[PATH_MAX]; /* "NAME BASE64SECRET" lines; "" = none (config_keysfile.c) */
 	uint32_t expiry_warning; /* seconds before a key expires to warn (0 = never) */
 	struct portspec protect[CONFIG_MAX_PORTS];
 	size_t nprotect;

@@ -60,17 +60,11 @@ static bool same_secret(const void *ctx, size_t i)
 	return sodium_memcmp(&l->users[i].keys, &l->u->keys, sizeof l->u->keys) == 0;
 }
 
-static int check_user(struct cfg_parse *p, const struct config_user *u,
+/* Every key file belongs to one user. */
+static int check_key_path(struct cfg_parse *p, const struct config_user *u,
 	struct cfg_index *paths)
 {
 	const struct config *c = p->c;
-	char buf[PORTSPEC_STRLEN];
-
-	if (!u->key_line) {
-		cfg_error(p, u->line, "user %s has no key (add key = "
-			"/etc/postern/users/%s.key)", u->name, u->name);
-		return -1;
-	}
 	struct lookup l = { c->users, u };
 	uint64_t h = cfg_hash(u->key_path, strlen(u->key_path));
 	size_t dup = cfg_index_find(paths, h, same_key_path, &l);
@@ -85,6 +79,23 @@ static int check_user(struct cfg_parse *p, const struct config_user *u,
 		cfg_error(p, u->key_line, "out of memory");
 		return -1;
 	}
+	return 0;
+}
+
+static int check_user(struct cfg_parse *p, const struct config_user *u,
+	struct cfg_index *paths)
+{
+	const struct config *c = p->c;
+	char buf[PORTSPEC_STRLEN];
+
+	if (!u->key_line && !c->keys_file[0]) {
+		cfg_error(p, u->line, "user %s has no key (add key = "
+			"/etc/postern/users/%s.key)", u->name, u->name);
+		return -1;
+	}
+	/* Without a key line the secret is in keys_file, read with the keys. */
+	if (u->key_line && check_key_path(p, u, paths) != 0)
+		return -1;
 	for (size_t i = 0; i < u->nopen; i++) {
 		if (!config_is_protected(c, &u->open[i])) {
 			cfg_error(p, u->open_line, "user %s: open %s is not a protected "
@@ -136,6 +147,13 @@ static int load_key(struct cfg_parse *p, struct config_user *u)
 	struct errbuf kerr = { { 0 } };
 	int rc = -1;
 
+	if (!u->key_line) {
+		if (u->keys_file_line)
+			return 0; /* cfg_load_keys_file set u->keys */
+		cfg_error(p, u->line, "user %s has no key: not in keys_file %s, and "
+			"no key = line", u->name, p->c->keys_file);
+		return -1;
+	}
 	if (keyfile_read(u->key_path, &kf, &kerr) != 0) {
 		cfg_error(p, u->key_line, "user %s: %s", u->name, kerr.msg);
 		return -1;
@@ -163,9 +181,14 @@ static int check_shared_secret(struct cfg_parse *p, const struct config_user *u,
 	size_t dup = cfg_index_find(secrets, h, same_secret, &l);
 	if (dup != SIZE_MAX) {
 		const struct config_user *o = &p->c->users[dup];
-		cfg_error(p, u->key_line, "user %s has the same secret as user "
-			"%s (line %u); every user needs their own key",
-			u->name, o->name, o->key_line);
+		/* A secret from keys_file: say where in that file. */
+		if (!u->key_line)
+			p->file = p->c->keys_file;
+		cfg_error(p, u->key_line ? u->key_line : u->keys_file_line,
+			"user %s has the same secret as user %s (line %u%s); every "
+			"user needs their own key", u->name, o->name,
+			o->key_line ? o->key_line : o->keys_file_line,
+			o->key_line ? "" : " of keys_file");
 		return -1;
 	}
 	if (cfg_index_add(secrets, h, (size_t)(u - p->c->users)) != 0) {
@@ -180,6 +203,8 @@ int cfg_load_keys(struct cfg_parse *p)
 	struct cfg_index secrets = { 0 };
 	int rc = -1;
 
+	if (p->c->keys_file[0] && cfg_load_keys_file(p) != 0)
+		return -1;
 	for (size_t i = 0; i < p->c->nusers; i++) {
 		struct config_user *u = &p->c->users[i];
 		p->file = u->file[0] ? u->file : NULL; /* a users_dir drop-in */

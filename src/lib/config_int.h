@@ -54,6 +54,7 @@ enum {
 	DK_EVENT_STREAM,
 	DK_ALERT_COMMAND,
 	DK_ALERT_REFUSALS,
+	DK_KEYS_FILE,
 	DK_COUNT
 };
 #define CFG_SECTION_KEYS_MAX 48
@@ -143,6 +144,12 @@ struct config_user *cfg_current_user(struct cfg_parse *p);
 int cfg_check(struct cfg_parse *p);
 /* Reads every user's key file (config_check.c). */
 int cfg_load_keys(struct cfg_parse *p);
+/* [daemon] keys_file (config_keysfile.c): the setter, and the reading of
+ * the file into the users it names (before their key files are read). */
+int cfg_set_keys_file(struct cfg_parse *p, const char *value);
+int cfg_load_keys_file(struct cfg_parse *p);
+/* The index of the user called name, or SIZE_MAX (while parsing: p->names). */
+size_t cfg_user_index(struct cfg_parse *p, const char *name);
 
 /* [user] token* keys (config_token.c): setters, defaults, checks, reading
  * the token secret, printing. */

@@ -354,6 +354,7 @@ static const struct cfg_key daemon_keys[DK_COUNT] = {
 	[DK_EVENT_STREAM] = { "event_stream", cfg_set_event_stream, false },
 	[DK_ALERT_COMMAND] = { "alert_command", cfg_set_alert_command, false },
 	[DK_ALERT_REFUSALS] = { "alert_refusals", cfg_set_alert_refusals, false },
+	[DK_KEYS_FILE] = { "keys_file", cfg_set_keys_file, false },
 };
 
 static const struct cfg_key protect_keys[] = {
