@@ -73,6 +73,17 @@ int cfg_set_str(struct cfg_parse *p, const char **dst, const char *v)
 	return 0;
 }
 
+int cfg_grow(struct cfg_parse *p, void **array, size_t n, size_t size)
+{
+	void *a = reallocarray(*array, n, size);
+	if (!a) {
+		cfg_error(p, p->line, "out of memory");
+		return -1;
+	}
+	*array = a;
+	return 0;
+}
+
 void cfg_free_str(const char **s)
 {
 	/* Only cfg_set_str's copies are on the heap, and it never copies ""
@@ -154,6 +165,11 @@ static void user_free(struct config_user *u)
 	u->pol = &pol_none;
 	struct trigger_user *tu = cfg_trig_own(u);
 	free(tu);
+	free(u->open);
+	free(u->targets);
+	u->open = NULL;
+	u->targets = NULL;
+	u->nopen = u->ntargets = 0;
 	u->trig = &trig_none;
 	cfg_free_str(&u->sign.key_path);
 }

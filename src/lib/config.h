@@ -100,10 +100,11 @@ struct config_user {
 	char name[CONFIG_NAME_MAX];
 	const char *key_path; /* "" until set; heap (config_free frees) */
 	struct user_keys keys; /* derived from the key file's secret */
-	struct portspec open[CONFIG_MAX_PORTS];
+	struct portspec *open; /* nopen of them (at most CONFIG_MAX_PORTS), heap */
 	size_t nopen;
 	uint32_t max_lease; /* seconds */
-	struct cidr targets[CONFIG_MAX_CIDRS]; /* allowed explicit targets */
+	struct cidr *targets; /* allowed explicit targets: ntargets (at most
+				 CONFIG_MAX_CIDRS), heap */
 	size_t ntargets;
 	bool disabled;
 	unsigned line; /* line of the [user NAME] header */

@@ -124,6 +124,9 @@ void cfg_set_defaults(struct config *c);
 /* Sets *dst to a heap copy of v (freeing a previous copy). 0, or -1 after
  * cfg_error (out of memory). */
 int cfg_set_str(struct cfg_parse *p, const char **dst, const char *v);
+/* Reallocates *array to n elements of size bytes. 0, or -1 after cfg_error
+ * (*array unchanged). */
+int cfg_grow(struct cfg_parse *p, void **array, size_t n, size_t size);
 /* Frees a string set by cfg_set_str and leaves "" in its place. */
 void cfg_free_str(const char **s);
 

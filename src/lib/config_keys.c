@@ -264,6 +264,11 @@ static int set_open(struct cfg_parse *p, const char *v)
 	struct config_user *u = cfg_current_user(p);
 	if (!u->open_line)
 		u->open_line = p->line;
+	/* Room for one more, grown x2: most users open one or two doors. */
+	if (u->nopen < CONFIG_MAX_PORTS && (u->nopen & (u->nopen - 1)) == 0 &&
+	    cfg_grow(p, (void **)&u->open, u->nopen ? 2 * u->nopen : 1,
+		    sizeof *u->open) != 0)
+		return -1;
 	return add_port(p, "open", v, u->open, &u->nopen);
 }
 
@@ -309,6 +314,10 @@ static int set_target(struct cfg_parse *p, const char *v)
 		cfg_error(p, p->line, "targets: more than %d prefixes", CONFIG_MAX_CIDRS);
 		return -1;
 	}
+	if ((u->ntargets & (u->ntargets - 1)) == 0 && cfg_grow(p,
+		(void **)&u->targets, u->ntargets ? 2 * u->ntargets : 1,
+		sizeof *u->targets) != 0)
+		return -1;
 	u->targets[u->ntargets++] = c;
 	return 0;
 }

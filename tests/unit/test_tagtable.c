@@ -54,7 +54,12 @@ static struct config *make_config(size_t n, uint32_t window)
 		assert_non_null(users);
 		for (size_t u = parsed; u < n; u++) {
 			users[u] = users[parsed - 1];
-			users[u].key_path = ""; /* the original owns its heap copy */
+			/* The original owns its heap copies; these need only keys. */
+			users[u].key_path = "";
+			users[u].open = NULL;
+			users[u].nopen = 0;
+			users[u].targets = NULL;
+			users[u].ntargets = 0;
 			snprintf(users[u].name, sizeof users[u].name, "user%zu", u);
 		}
 		c->users = users;
