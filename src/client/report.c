@@ -131,7 +131,7 @@ int report_add_chain(struct report *r, const char *user, const char *door,
 	size_t u;
 	if (!find_user(r, user, &u))
 		return 0;
-	uint32_t low = r->users[u].cu->otp.low_water;
+	uint32_t low = r->users[u].cu->otp->low_water;
 	if (left == 0)
 		return report_add_finding(r, REPORT_OTP, u, "%s: used up (0 left): "
 			"postern otp init", door);

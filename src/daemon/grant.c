@@ -101,7 +101,7 @@ enum verdict grant_knock(struct grant_ctx *g, const struct msg *m, uint64_t now,
 		return refuse(m, u->name, VERDICT_STALE, detail);
 	}
 	/* require_signature: only knocks the parent saw signed (spa_sig.h). */
-	if (u->sign.require && !r.is_signed)
+	if (u->sign->require && !r.is_signed)
 		return refuse(m, u->name, VERDICT_POLICY,
 			"rule=\"require_signature: the knock is not signed\"");
 	v = policy_decide_at(c, u, &r, now, &gr, why);

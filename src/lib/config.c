@@ -93,7 +93,26 @@ void cfg_free_str(const char **s)
 	*s = "";
 }
 
-/* What a user who sets none of these keys has (shared, read-only). */
+/* What a user who sets none of these keys has (shared, read-only): the
+ * defaults the checks used to fill in for every user. */
+static const struct token_conf token_none = {
+	.digits = TOKEN_DEFAULT_DIGITS,
+	.step = TOKEN_DEFAULT_STEP,
+	.lookahead = TOKEN_DEFAULT_LOOKAHEAD,
+	.key_path = "",
+};
+static const struct otp_conf otp_none = {
+	.low_water = OTP_DEFAULT_LOW_WATER,
+	.lookahead = OTP_DEFAULT_LOOKAHEAD,
+};
+static const struct dyn_conf dyn_none = {
+	.lo = DYN_DEFAULT_LO,
+	.hi = DYN_DEFAULT_HI,
+	.fwd_lo = DYN_DEFAULT_FWD_LO,
+	.fwd_hi = DYN_DEFAULT_FWD_HI,
+	.length = DYN_DEFAULT_LENGTH,
+};
+static const struct sign_conf sign_none = { .key_path = "" };
 static const struct user_policy pol_none = { .old_key_path = "" };
 static const struct trigger_user trig_none = {
 	.open_idx = TRIGGER_NO_HOOK,
@@ -104,7 +123,11 @@ void config_user_init(struct config_user *u)
 {
 	memset(u, 0, sizeof *u);
 	u->key_path = u->file = "";
-	u->token.key_path = u->seq.file = u->sign.key_path = "";
+	u->seq.file = "";
+	u->token = &token_none;
+	u->otp = &otp_none;
+	u->dyn = &dyn_none;
+	u->sign = &sign_none;
 	u->pol = &pol_none;
 	u->trig = &trig_none;
 }
@@ -121,57 +144,66 @@ static void *own_copy(struct cfg_parse *p, const void *def, size_t size)
 	return o;
 }
 
-struct user_policy *cfg_pol_own(struct config_user *u)
-{
-	/* Not the shared default: the copy own_copy made for u. */
-	return u->pol && u->pol != &pol_none ? (struct user_policy *)u->pol : NULL;
-}
+/* cfg_NAME_own(u): u's own block, or NULL while u has the shared default
+ * (which is never written: hence the cast only here). cfg_NAME(p): the
+ * current user's block to write, copied from the default on first use. */
+#define USER_BLOCK(name, type, none)						\
+	type *cfg_##name##_own(struct config_user *u)				\
+	{									\
+		return u->name && u->name != &none ? (type *)u->name : NULL;	\
+	}									\
+	type *cfg_##name(struct cfg_parse *p)					\
+	{									\
+		struct config_user *u = cfg_current_user(p);			\
+		type *b = cfg_##name##_own(u);					\
+		if (!b && (b = own_copy(p, &none, sizeof *b)) != NULL)		\
+			u->name = b;						\
+		return b;							\
+	}
+USER_BLOCK(token, struct token_conf, token_none)
+USER_BLOCK(otp, struct otp_conf, otp_none)
+USER_BLOCK(dyn, struct dyn_conf, dyn_none)
+USER_BLOCK(sign, struct sign_conf, sign_none)
+USER_BLOCK(pol, struct user_policy, pol_none)
+USER_BLOCK(trig, struct trigger_user, trig_none)
 
-struct trigger_user *cfg_trig_own(struct config_user *u)
-{
-	return u->trig && u->trig != &trig_none ? (struct trigger_user *)u->trig : NULL;
-}
-
-struct user_policy *cfg_pol(struct cfg_parse *p)
-{
-	struct config_user *u = cfg_current_user(p);
-	struct user_policy *pol = cfg_pol_own(u);
-	if (!pol && (pol = own_copy(p, &pol_none, sizeof *pol)) != NULL)
-		u->pol = pol;
-	return pol;
-}
-
-struct trigger_user *cfg_trig(struct cfg_parse *p)
-{
-	struct config_user *u = cfg_current_user(p);
-	struct trigger_user *tu = cfg_trig_own(u);
-	if (!tu && (tu = own_copy(p, &trig_none, sizeof *tu)) != NULL)
-		u->trig = tu;
-	return tu;
-}
+/* Wipes (secrets: token, dynamic reply key, old keys) and frees an own
+ * block, and puts the default back. */
+#define FREE_BLOCK(u, name, none)						\
+	do {									\
+		void *b_ = cfg_##name##_own(u);					\
+		if (b_) {							\
+			sodium_memzero(b_, sizeof *(u)->name);			\
+			free(b_);						\
+		}								\
+		(u)->name = &none;						\
+	} while (0)
 
 static void user_free(struct config_user *u)
 {
 	cfg_free_str(&u->key_path);
 	cfg_free_str(&u->file);
-	cfg_free_str(&u->token.key_path);
 	cfg_free_str(&u->seq.file);
+	struct token_conf *t = cfg_token_own(u);
+	if (t)
+		cfg_free_str(&t->key_path);
+	struct sign_conf *sg = cfg_sign_own(u);
+	if (sg)
+		cfg_free_str(&sg->key_path);
 	struct user_policy *pol = cfg_pol_own(u);
-	if (pol) {
+	if (pol)
 		cfg_free_str(&pol->old_key_path);
-		sodium_memzero(pol, sizeof *pol); /* old_keys */
-		free(pol);
-	}
-	u->pol = &pol_none;
-	struct trigger_user *tu = cfg_trig_own(u);
-	free(tu);
+	FREE_BLOCK(u, token, token_none);
+	FREE_BLOCK(u, otp, otp_none);
+	FREE_BLOCK(u, dyn, dyn_none);
+	FREE_BLOCK(u, sign, sign_none);
+	FREE_BLOCK(u, pol, pol_none);
+	FREE_BLOCK(u, trig, trig_none);
 	free(u->open);
 	free(u->targets);
 	u->open = NULL;
 	u->targets = NULL;
 	u->nopen = u->ntargets = 0;
-	u->trig = &trig_none;
-	cfg_free_str(&u->sign.key_path);
 }
 
 static bool same_name(const void *ctx, size_t i)

@@ -111,18 +111,18 @@ struct config_user {
 	/* Lines of this user's keys (0 = not set), for messages about them. */
 	unsigned key_line, open_line, max_lease_line;
 	unsigned keys_file_line; /* line of the user's secret in keys_file; 0 = none */
-	struct token_conf token; /* token* keys: HOTP/TOTP (config_token.c) */
-	struct otp_conf otp; /* otp* keys: RFC 2289 chains (config_otp.c) */
+	/* The per-feature blocks point to a shared read-only default (set by
+	 * config_user_init) until the user sets one of their keys; then to a
+	 * copy of their own, freed (and wiped) by config_free. */
+	const struct token_conf *token; /* token* keys: HOTP/TOTP (config_token.c) */
+	const struct otp_conf *otp; /* otp* keys: RFC 2289 chains (config_otp.c) */
 	struct seq_user seq; /* sequence* keys: port sequences (config_seq.c) */
-	struct dyn_conf dyn; /* dynamic* keys: dynamic knocks (config_dyn.c) */
-	/* The larger, rarely set parts point to a shared read-only default
-	 * (config_user_init) until the user sets one of their keys; then to a
-	 * copy of their own, freed by config_free. */
+	const struct dyn_conf *dyn; /* dynamic* keys: dynamic knocks (config_dyn.c) */
 	const struct trigger_user *trig; /* triggers, on_open, on_close, one_shot
 					   (config_trigger.c) */
 	const struct user_policy *pol; /* sources, hours, expires, old_key, ...
 					 (config_policy.c) */
-	struct sign_conf sign; /* sign_key, require_signature (config_audit.c) */
+	const struct sign_conf *sign; /* sign_key, require_signature (config_audit.c) */
 	const char *file; /* the users_dir drop-in it came from; "" = the main file */
 };
 

@@ -163,8 +163,9 @@ static int load_key(struct cfg_parse *p, struct config_user *u)
 			u->name, u->key_path, kf.user);
 	else {
 		knock_derive_keys(kf.secret, &u->keys);
-		if (u->dyn.enabled) /* the key of dynamic replies (dynreply.h) */
-			dynreply_derive_key(kf.secret, u->dyn.reply_key);
+		struct dyn_conf *d = cfg_dyn_own(u); /* the default is not enabled */
+		if (d && d->enabled) /* the key of dynamic replies (dynreply.h) */
+			dynreply_derive_key(kf.secret, d->reply_key);
 		rc = 0;
 	}
 	keyfile_wipe(&kf);

@@ -100,6 +100,13 @@ struct cfg_parse {
 	size_t users_cap; /* c->users has room for this many (grown x2) */
 	struct cfg_index names; /* users by name, for duplicate [user] */
 	const char *want_name; /* the name user_begin looks up */
+	/* Where a setter writes when its user's block could not be allocated
+	 * (the error is recorded and the load fails): see tok() etc. */
+	union {
+		struct token_conf token;
+		struct otp_conf otp;
+		struct dyn_conf dyn;
+	} scratch;
 };
 
 /* A key's setter: validates value (one item, for list keys) and stores it.
@@ -131,12 +138,21 @@ int cfg_grow(struct cfg_parse *p, void **array, size_t n, size_t size);
 void cfg_free_str(const char **s);
 
 
-/* The current user's policy / triggers, to be written: the first call for
+/* The current user's per-feature block, to be written: the first call for
  * a user replaces the shared default with a copy of their own. NULL after
  * cfg_error (out of memory). */
+struct token_conf *cfg_token(struct cfg_parse *p);
+struct otp_conf *cfg_otp(struct cfg_parse *p);
+struct dyn_conf *cfg_dyn(struct cfg_parse *p);
+struct sign_conf *cfg_sign(struct cfg_parse *p);
 struct user_policy *cfg_pol(struct cfg_parse *p);
 struct trigger_user *cfg_trig(struct cfg_parse *p);
-/* u's own policy / triggers, or NULL while u has the shared default. */
+/* u's own block, or NULL while u has the shared default (whose values are
+ * what the checks would fill in: nothing to check, load or write). */
+struct token_conf *cfg_token_own(struct config_user *u);
+struct otp_conf *cfg_otp_own(struct config_user *u);
+struct dyn_conf *cfg_dyn_own(struct config_user *u);
+struct sign_conf *cfg_sign_own(struct config_user *u);
 struct user_policy *cfg_pol_own(struct config_user *u);
 struct trigger_user *cfg_trig_own(struct config_user *u);
 

@@ -94,8 +94,9 @@ static int keys_line(struct cfg_parse *p, char *line)
 		return -1;
 	}
 	knock_derive_keys(secret, &u->keys);
-	if (u->dyn.enabled) /* the key of dynamic replies (dynreply.h) */
-		dynreply_derive_key(secret, u->dyn.reply_key);
+	struct dyn_conf *d = cfg_dyn_own(u); /* the default is not enabled */
+	if (d && d->enabled) /* the key of dynamic replies (dynreply.h) */
+		dynreply_derive_key(secret, d->reply_key);
 	sodium_memzero(secret, sizeof secret);
 	u->keys_file_line = p->line;
 	return 0;
