@@ -70,6 +70,7 @@ echo "== in process (bench_config)"
 echo "== posternd start-up"
 ip netns add "$ns" || exit 1
 ip -n "$ns" link set lo up
+: >"$dir/log"
 t0=$(date +%s%N)
 ip netns exec "$ns" "$posternd" -c "$dir/postern.conf" >"$dir/log" 2>&1 </dev/null &
 dpid=$!
