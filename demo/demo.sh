@@ -20,6 +20,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../tests/integration/lib.sh
 . "$here/../tests/integration/lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -50,8 +51,9 @@ STARTED=$SECONDS
 if [ -t 1 ]; then B=$'\e[1m' G=$'\e[32m' R=$'\e[31m' N=$'\e[0m'; else B='' G='' R='' N=''; fi
 
 step() { printf '\n%s==> %s%s\n' "$B" "$*" "$N"; }
-say() { printf '    %s\n' "$@"; }
+say() { local l; for l in "$@"; do if [ -n "$l" ]; then printf '    %s\n' "$l"; else echo; fi; done; }
 show() { printf '    $ %s\n' "$*"; }
+more() { printf '        %s\n' "$*"; } # a continued command line
 good() { printf '    %s✓ %s%s\n' "$G" "$*" "$N"; }
 bad() { printf '    %s✗ %s%s\n' "$R" "$*" "$N"; PROBLEMS=$((PROBLEMS + 1)); }
 indent() { sed 's/^/      /'; }
@@ -98,6 +100,10 @@ logged() {
 # ---- set the stage -------------------------------------------------------
 
 step "0. Setting the stage: four machines in network namespaces"
+say "postern keeps a service (here SSH, port 22) closed to everyone: its packets" \
+	"are dropped, the port looks like nothing is there. A *knock* is a packet only" \
+	"alice can make; posternd sees it, checks it and opens port 22 for alice's" \
+	"address alone, for a short *lease*. Then the kernel closes it again." ""
 ns_setup
 ns_add "$NS_R"
 ns_link "$NS_R" "$CLI_IF" h-resolver "$R4" "$R6"
@@ -160,6 +166,8 @@ step "1. Alice tries the server's SSH port before knocking"
 probe "$NS_A" "$SRV4" closed
 
 step "2. Alice knocks: one encrypted, one-time UDP datagram, lease $LEASE s"
+say "The knock (100 bytes, indistinguishable from random) names alice's request:" \
+	"open tcp/22 for ${LEASE} s. Nothing listens on the knock port and nothing answers."
 show "postern knock --server $SRV4 --user alice --key alice.key --open tcp/22 --lease ${LEASE}s"
 seen=$(lines "$LOG")
 if knock_from "$NS_A" "$SRV4" alice --lease "${LEASE}s" | indent; then
@@ -231,9 +239,10 @@ stub-zone:
 UNBOUND
 show "unbound -d -c unbound.conf        # on the resolver: QNAME minimisation and 0x20 on"
 ip netns exec "$NS_R" unbound -d -c "$TEST_DIR/unbound/unbound.conf" \
-	>"$TEST_DIR/unbound.log" 2>&1 </dev/null &
+	>"$TEST_DIR/unbound.out" 2>&1 </dev/null &
 BG_PIDS+=("$!")
-wait_for_log "$TEST_DIR/unbound.log" 'start of service' 10 || fatal "unbound did not start"
+wait_for_log "$TEST_DIR/unbound.out" 'start of service' 10 \
+	|| { tail -n 5 "$TEST_DIR/unbound.out" | indent; fatal "unbound did not start"; }
 good "unbound is running on $R4"
 
 say "Any lookup in the zone gets a prompt, plausible answer, knock or not:"
@@ -250,7 +259,7 @@ say "" "Through a resolver the server sees the resolver's address, not alice's;"
 	"opening the door for \"the source\" would open it for everyone behind that" \
 	"resolver. So a knock through a resolver must name its target (--target)."
 show "postern knock --via dns --zone $ZONE --resolver $R4 --server $SRV4 \\"
-show "    --user alice --key alice.key --open tcp/22 --target $A4 --lease ${DNS_LEASE}s"
+more "--user alice --key alice.key --open tcp/22 --target $A4 --lease ${DNS_LEASE}s"
 seen=$(lines "$LOG")
 if knock_from "$NS_A" "$SRV4" alice --via dns --zone "$ZONE" --resolver "$R4" \
 	--target "$A4" --lease "${DNS_LEASE}s" | indent; then
@@ -259,7 +268,7 @@ if knock_from "$NS_A" "$SRV4" alice --via dns --zone "$ZONE" --resolver "$R4" \
 else
 	bad "postern knock --via dns failed"
 fi
-name=$(grep -o "info: $A4 [^ ]*\.$ZONE\. A IN" "$TEST_DIR/unbound.log" | head -n 1 | cut -d' ' -f3)
+name=$(grep -o "info: $A4 [^ ]*\.$ZONE\. A IN" "$TEST_DIR/unbound.out" | head -n 1 | cut -d' ' -f3)
 [ -n "$name" ] && say "the name alice looked up (from unbound's query log), 160 base32" \
 	"characters of encrypted knock:" "  ${name:0:72}..."
 

@@ -358,7 +358,7 @@ static int dyn_opts(const struct knock_opts *o, char key[static PATH_MAX],
 		return -1;
 	}
 	*d = (struct dynclient_opts){ .server = o->server, .user = o->user,
-		.key_path = key, .next_path = next, .quiet = o->quiet,
+		.key_path = key, .pass_file = o->pass_file, .next_path = next, .quiet = o->quiet,
 		.wait_ms = o->wait_ms ? o->wait_ms : DYNCLIENT_DEFAULT_WAIT_MS };
 	return 0;
 }

@@ -23,6 +23,7 @@ int cmd_token(int argc, char **argv);
 int cmd_otp(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* $XDG_CONFIG_HOME/postern/USER.key or ~/.config/postern/USER.key. Returns
  * false if no home directory is known or the path is too long. */

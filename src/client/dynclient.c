@@ -1,5 +1,6 @@
 /* dynclient — see dynclient.h. */
 #include "dynclient.h"
+#include "passkey.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -38,7 +39,8 @@ static int reply_key(const struct dynclient_opts *o, uint8_t key[static DYN_REPL
 {
 	struct keyfile kf;
 	struct errbuf err;
-	if (keyfile_read(o->key_path, &kf, &err) < 0) {
+	/* A passphrase-derived key file holds no secret: derive it again. */
+	if (passkey_open(o->key_path, o->pass_file, true, &kf, &err) < 0) {
 		fprintf(stderr, "postern knock: %s\n", err.msg);
 		return -1;
 	}

@@ -22,6 +22,7 @@ struct dynclient_opts {
 	const char *server; /* as given: stored in the next-knock file */
 	const char *user;
 	const char *key_path; /* the key file */
+	const char *pass_file; /* passphrase-derived keys: NULL = ask the terminal */
 	const char *next_path; /* the next-knock file */
 	unsigned wait_ms; /* how long to wait for the reply */
 	bool quiet;

@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "otp", cmd_otp, "RFC 2289 one-time password chains: init, next, list" },
 	{ "user", cmd_user, "the server's users: list (with OTP chain warnings)" },
 	{ "audit", cmd_audit, "check the audit log's hash chain and signatures" },
+	{ "report", cmd_report, "access review: last knocks, stale users, oddities (text/HTML)" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

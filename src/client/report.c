@@ -156,9 +156,12 @@ static void count(struct report *r)
 		if (k->at < r->since || k->at > r->now)
 			continue;
 		u->in_period++;
-		uint64_t back = (r->now - k->at) / DAY; /* 0 = the last 24 hours */
-		if (back < r->days)
-			r->per_day[r->days - 1 - back]++;
+	}
+	/* per_day counts UTC calendar days, the last being today's */
+	for (size_t i = 0; i < r->nknocks; i++) {
+		uint64_t today = r->now / DAY, day = r->knocks[i].at / DAY;
+		if (day <= today && today - day < r->days)
+			r->per_day[r->days - 1 - (today - day)]++;
 	}
 }
 

@@ -78,7 +78,7 @@ struct report {
 	struct report_knock *knocks; /* oldest first */
 	size_t nknocks, kcap;
 	size_t unknown; /* knocks of users no longer in the config */
-	size_t *per_day; /* days entries, [days - 1] = the day of now */
+	size_t *per_day; /* knocks per UTC calendar day, days entries, [days - 1] = today */
 	struct report_finding *f;
 	size_t nf, fcap;
 };

@@ -108,6 +108,26 @@ static struct config *load(const struct uopts *o, const struct config_user **u)
 	return c;
 }
 
+/* One subcommand's work on the loaded config (u NULL if the user is absent). */
+typedef int (*user_action)(const struct uopts *o, const struct config *c,
+	const struct config_user *u);
+
+/* Parses argv, loads the config, runs act on it and frees it: the exit code. */
+static int run(int argc, char **argv, user_action act)
+{
+	struct uopts o;
+	const struct config_user *u;
+	int rc = parse(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	struct config *c = load(&o, &u);
+	if (!c)
+		return EXIT_FAILURE_GENERIC;
+	rc = act(&o, c, u);
+	config_free(c);
+	return rc;
+}
+
 /* The user must be one of users_dir: fills path with the drop-in. */
 static bool managed(const struct config *c, const struct config_user *u, const char *name)
 {
@@ -226,72 +246,67 @@ out:
 }
 
 /* Sets key = value in u's drop-in. */
-static int set_in_dropin(const struct uopts *o, const char *key, const char *value,
-	const char *done)
+static int set_in_dropin(const struct uopts *o, const struct config *c,
+	const struct config_user *u, const char *key, const char *value, const char *done)
 {
-	const struct config_user *u;
-	struct config *c = load(o, &u);
 	char text[USERFILE_MAX];
 	struct errbuf err;
-	int rc = EXIT_FAILURE_GENERIC;
-	if (!c)
-		return rc;
 	if (!managed(c, u, o->user))
-		goto out;
+		return EXIT_FAILURE_GENERIC;
 	if (userfile_read(u->file, text, &err) < 0 || !userfile_set(text, key, value) ||
 	    userfile_write(u->file, text, true, &err) < 0) {
 		fprintf(stderr, "postern user: %s\n", err.msg);
-		goto out;
+		return EXIT_FAILURE_GENERIC;
 	}
 	printf("User %s %s (%s). Now " RELOAD_HINT ".\n", o->user, done, u->file);
-	rc = EXIT_OK;
-out:
-	config_free(c);
-	return rc;
+	return EXIT_OK;
+}
+
+static int disable(const struct uopts *o, const struct config *c,
+	const struct config_user *u)
+{
+	return set_in_dropin(o, c, u, "disabled", "yes", "disabled");
 }
 
 int user_disable(int argc, char **argv)
 {
-	struct uopts o;
-	int rc = parse(argc, argv, &o);
-	return rc >= 0 ? rc : set_in_dropin(&o, "disabled", "yes", "disabled");
+	return run(argc, argv, disable);
+}
+
+static int enable(const struct uopts *o, const struct config *c,
+	const struct config_user *u)
+{
+	return set_in_dropin(o, c, u, "disabled", "no", "enabled");
 }
 
 int user_enable(int argc, char **argv)
 {
-	struct uopts o;
-	int rc = parse(argc, argv, &o);
-	return rc >= 0 ? rc : set_in_dropin(&o, "disabled", "no", "enabled");
+	return run(argc, argv, enable);
+}
+
+static int remove_user(const struct uopts *o, const struct config *c,
+	const struct config_user *u)
+{
+	if (!managed(c, u, o->user))
+		return EXIT_FAILURE_GENERIC;
+	if (unlink(u->file) < 0) {
+		fprintf(stderr, "postern user remove: %s: %s\n", u->file, strerror(errno));
+		return EXIT_FAILURE_GENERIC;
+	}
+	if (unlink(u->key_path) < 0 && errno != ENOENT)
+		fprintf(stderr, "postern user remove: %s: %s\n", u->key_path,
+			strerror(errno));
+	if (u->pol->old_key_path[0])
+		(void)unlink(u->pol->old_key_path);
+	printf("Removed user %s (%s and its key files). Now " RELOAD_HINT
+		"; until then the running daemon still knows %s.\n", o->user,
+		u->file, o->user);
+	return EXIT_OK;
 }
 
 int user_remove(int argc, char **argv)
 {
-	struct uopts o;
-	const struct config_user *u;
-	int rc = parse(argc, argv, &o);
-	if (rc >= 0)
-		return rc;
-	struct config *c = load(&o, &u);
-	if (!c)
-		return EXIT_FAILURE_GENERIC;
-	rc = EXIT_FAILURE_GENERIC;
-	if (managed(c, u, o.user)) {
-		if (unlink(u->file) < 0) {
-			fprintf(stderr, "postern user remove: %s: %s\n", u->file, strerror(errno));
-		} else {
-			if (unlink(u->key_path) < 0 && errno != ENOENT)
-				fprintf(stderr, "postern user remove: %s: %s\n", u->key_path,
-					strerror(errno));
-			if (u->pol->old_key_path[0])
-				(void)unlink(u->pol->old_key_path);
-			printf("Removed user %s (%s and its key files). Now " RELOAD_HINT
-				"; until then the running daemon still knows %s.\n", o.user,
-				u->file, o.user);
-			rc = EXIT_OK;
-		}
-	}
-	config_free(c);
-	return rc;
+	return run(argc, argv, remove_user);
 }
 
 int user_rotate(int argc, char **argv)
@@ -378,19 +393,11 @@ static void show_position(void *ctx, const char *key, uint64_t position, uint64_
 	printf("  position %-24s %llu (updated %s)\n", key, (unsigned long long)position, when);
 }
 
-int user_show(int argc, char **argv)
+static int show(const struct uopts *o, const struct config *c,
+	const struct config_user *u)
 {
-	struct uopts o;
-	const struct config_user *u;
-	int rc = parse(argc, argv, &o);
-	if (rc >= 0)
-		return rc;
-	struct config *c = load(&o, &u);
-	if (!c)
-		return EXIT_FAILURE_GENERIC;
 	if (!u) {
-		fprintf(stderr, "postern user show: no user %s in %s\n", o.user, c->path);
-		config_free(c);
+		fprintf(stderr, "postern user show: no user %s in %s\n", o->user, c->path);
 		return EXIT_FAILURE_GENERIC;
 	}
 	char date[TIMERULE_DATE_LEN], addr[64], when[32];
@@ -424,7 +431,7 @@ int user_show(int argc, char **argv)
 	}
 	struct state_query *q = NULL;
 	struct errbuf err;
-	const char *sp = o.state ? o.state : c->state_path;
+	const char *sp = o->state ? o->state : c->state_path;
 	if (state_query_open(sp, &q, &err) < 0) {
 		fprintf(stderr, "postern user show: %s\n", err.msg);
 	} else if (q) {
@@ -442,6 +449,10 @@ int user_show(int argc, char **argv)
 	} else {
 		printf("  last knock never (no state store yet)\n");
 	}
-	config_free(c);
 	return EXIT_OK;
+}
+
+int user_show(int argc, char **argv)
+{
+	return run(argc, argv, show);
 }

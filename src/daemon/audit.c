@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "log.h"
 
 #define POSTERN_VERSION "0.1.0"
@@ -141,20 +142,6 @@ void audit_read_tail(int fd, uint64_t *next_seq,
 
 /* ---- writing ---- */
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static void to_stream(const char *line, size_t len)
 {
 	if (A.stream < 0)
@@ -192,7 +179,7 @@ static int resync(void)
 	char last = '\n';
 	if (fstat(A.fd, &st) == 0 && st.st_size > 0 &&
 	    pread(A.fd, &last, 1, st.st_size - 1) == 1 && last != '\n' &&
-	    write_all(A.fd, "\n", 1) < 0)
+	    fdio_write_all(A.fd, "\n", 1) < 0)
 		return -1;
 	const struct auditrec_kv kv[] = { { "reason", why, 0 } };
 	return emit("segment", kv, 1, AUDIT_SYNC);
@@ -218,7 +205,7 @@ static int emit(const char *event, const struct auditrec_kv *kv, size_t n,
 	to_stream(line, (size_t)len + 1);
 	if (A.fd < 0)
 		return 0;
-	if (write_all(A.fd, line, (size_t)len + 1) < 0 ||
+	if (fdio_write_all(A.fd, line, (size_t)len + 1) < 0 ||
 	    ((flags & AUDIT_SYNC) && fdatasync(A.fd) < 0))
 		goto failed;
 	auditrec_hash(line, (size_t)len, A.prev);

@@ -60,3 +60,17 @@ const char *carrier_name(enum carrier_id id)
 			return carriers[i]->name;
 	return "?";
 }
+
+size_t carrier_spa(const uint8_t *payload, size_t len, struct candidate *out)
+{
+	if (len != KNOCK_WIRE_BYTES && len != KNOCK_SIGNED_WIRE_BYTES)
+		return 0;
+	memset(out, 0, sizeof *out);
+	out->kind = CANDIDATE_SPA;
+	memcpy(out->u.spa, payload, KNOCK_WIRE_BYTES);
+	if (len == KNOCK_SIGNED_WIRE_BYTES) { /* protocol.md §11 */
+		out->sig_len = KNOCK_SIG_BYTES;
+		memcpy(out->sig, payload + KNOCK_WIRE_BYTES, KNOCK_SIG_BYTES);
+	}
+	return 1;
+}

@@ -54,6 +54,11 @@ size_t carriers_extract(const struct config *c, const struct frame *f,
 /* "udp", ... ("?" for an unknown id). */
 const char *carrier_name(enum carrier_id id);
 
+/* For the carriers' own use: a payload of exactly KNOCK_WIRE_BYTES, or
+ * KNOCK_SIGNED_WIRE_BYTES for a signed knock (protocol.md §11), as one
+ * CANDIDATE_SPA in *out: 1, or 0 (out untouched) for any other length. */
+size_t carrier_spa(const uint8_t *payload, size_t len, struct candidate *out);
+
 extern const struct carrier carrier_udp;
 extern const struct carrier carrier_udp_code; /* "user:digits" token codes */
 extern const struct carrier carrier_icmp;

@@ -99,17 +99,7 @@ static size_t icmp_extract(const struct config *c, const struct frame *f,
 		memcpy(out->u.token.bytes, pattern, PING_PATTERN_BYTES);
 		return 1;
 	}
-	if (f->payload_len == KNOCK_WIRE_BYTES || f->payload_len == KNOCK_SIGNED_WIRE_BYTES) {
-		memset(out, 0, sizeof *out);
-		out->kind = CANDIDATE_SPA;
-		memcpy(out->u.spa, f->payload, KNOCK_WIRE_BYTES);
-		if (f->payload_len == KNOCK_SIGNED_WIRE_BYTES) { /* protocol.md §11 */
-			out->sig_len = KNOCK_SIG_BYTES;
-			memcpy(out->sig, f->payload + KNOCK_WIRE_BYTES, KNOCK_SIG_BYTES);
-		}
-		return 1;
-	}
-	return 0;
+	return carrier_spa(f->payload, f->payload_len, out);
 }
 
 const struct carrier carrier_icmp = {

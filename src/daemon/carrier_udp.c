@@ -88,17 +88,9 @@ static size_t udp_extract(const struct config *c, const struct frame *f,
 	for (size_t i = 0; i < c->nknock_ports; i++) {
 		if (c->knock_ports[i].port != f->dport)
 			continue;
-		if (f->payload_len != KNOCK_WIRE_BYTES &&
-		    f->payload_len != KNOCK_SIGNED_WIRE_BYTES)
-			return udp_text(c, f, out);
-		memset(out, 0, sizeof *out);
-		out->kind = CANDIDATE_SPA;
-		memcpy(out->u.spa, f->payload, KNOCK_WIRE_BYTES);
-		if (f->payload_len == KNOCK_SIGNED_WIRE_BYTES) { /* protocol.md §11 */
-			out->sig_len = KNOCK_SIG_BYTES;
-			memcpy(out->sig, f->payload + KNOCK_WIRE_BYTES, KNOCK_SIG_BYTES);
-		}
-		return 1;
+		if (carrier_spa(f->payload, f->payload_len, out))
+			return 1;
+		return udp_text(c, f, out);
 	}
 	return 0;
 }

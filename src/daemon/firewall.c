@@ -35,7 +35,7 @@ struct firewall {
 /* ---- plumbing ---------------------------------------------------------- */
 
 /* Letter first, then letters, digits, '_': nothing nft could read as syntax. */
-static bool table_name_ok(const char *t)
+bool firewall_table_name_ok(const char *t)
 {
 	size_t n = strlen(t);
 	if (n == 0 || n >= CONFIG_TABLE_MAX || !isalpha((unsigned char)t[0]))
@@ -343,7 +343,7 @@ static char *build_open(const struct config *c, bool rebuild, struct errbuf *err
 
 struct firewall *firewall_open(const struct config *c, struct errbuf *err)
 {
-	if (!table_name_ok(c->table)) {
+	if (!firewall_table_name_ok(c->table)) {
 		errbuf_set(err, "firewall: table name \"%s\" must be a letter followed "
 			"by letters, digits or '_' (at most %d)", c->table, CONFIG_TABLE_MAX - 1);
 		return NULL;
@@ -378,7 +378,7 @@ fail:
 
 struct firewall *firewall_attach(const char *table, struct errbuf *err)
 {
-	if (!table_name_ok(table)) {
+	if (!firewall_table_name_ok(table)) {
 		errbuf_set(err, "firewall: bad table name \"%s\"", table);
 		return NULL;
 	}
@@ -488,7 +488,7 @@ const char *firewall_table(const struct firewall *fw)
 
 int firewall_remove(const char *table, struct errbuf *err)
 {
-	if (!table_name_ok(table)) {
+	if (!firewall_table_name_ok(table)) {
 		errbuf_set(err, "firewall: bad table name \"%s\"", table);
 		return -1;
 	}

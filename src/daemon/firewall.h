@@ -14,6 +14,7 @@
 #ifndef POSTERN_FIREWALL_H
 #define POSTERN_FIREWALL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,6 +51,9 @@ int firewall_grant_once(struct firewall *fw, const struct addr *addr,
 
 /* The table's name (fwlease.h lists and removes its elements). */
 const char *firewall_table(const struct firewall *fw);
+/* True if t is a name postern may paste into nft command text as its table:
+ * a letter, then letters, digits and '_', shorter than CONFIG_TABLE_MAX. */
+bool firewall_table_name_ok(const char *t);
 
 /* Deletes the whole table (for `posternd --remove-firewall`). */
 int firewall_remove(const char *table, struct errbuf *err);

@@ -2,7 +2,6 @@
  * rare as accepted knocks, and the parent keeps no extra state. */
 #include "fwdnat.h"
 
-#include <ctype.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,21 +10,11 @@
 #include <nftables/libnftables.h>
 
 #include "config.h"
+#include "firewall.h"
 
 #define MAP4_TYPE "ipv4_addr . inet_proto . inet_service : inet_service"
 #define MAP6_TYPE "ipv6_addr . inet_proto . inet_service : inet_service"
 #define CHAIN_HOOK "type nat hook prerouting priority dstnat - 10;"
-
-static bool table_ok(const char *t)
-{
-	size_t n = strlen(t);
-	if (n == 0 || n >= CONFIG_TABLE_MAX || !isalpha((unsigned char)t[0]))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)t[i]) && t[i] != '_')
-			return false;
-	return true;
-}
 
 /* nft's first error line, flattened into err. */
 static void set_error(struct errbuf *err, const char *text)
@@ -47,7 +36,7 @@ int fwdnat_add(const char *table, const struct addr *client,
 		service->proto == IPPROTO_UDP ? "udp" : NULL;
 	const char *map = client->family == AF_INET ? "dynfwd4" :
 		client->family == AF_INET6 ? "dynfwd6" : NULL;
-	if (!table_ok(table) || !proto || !map || !service->port || !high_port || !lease) {
+	if (!firewall_table_name_ok(table) || !proto || !map || !service->port || !high_port || !lease) {
 		errbuf_set(err, "forward: bad table, address, port or lease");
 		return -1;
 	}

@@ -14,20 +14,6 @@
 #include "grant_trigger.h"
 #include "hooks.h"
 
-static void format_ports(const struct portspec *p, size_t n, char *buf, size_t len)
-{
-	size_t used = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && used < len; i++) {
-		char one[PORTSPEC_STRLEN];
-		int w = snprintf(buf + used, len - used, "%s%s", i ? "," : "",
-			portspec_format(&p[i], one));
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
-}
-
 static enum verdict refuse(const struct msg *m, const char *user, enum verdict v,
 	const char *detail)
 {
@@ -140,7 +126,7 @@ enum verdict grant_knock(struct grant_ctx *g, const struct msg *m, uint64_t now,
 	}
 
 	char src[ADDR_STRLEN], target[ADDR_STRLEN], ports[96];
-	format_ports(gr.ports, gr.nports, ports, sizeof ports);
+	portspec_list_format(gr.ports, gr.nports, ",", ports, sizeof ports);
 	log_notice("accept user=%s src=%s target=%s open=%s lease=%u via=%s scheme=%s%s%s%s",
 		u->name, addr_format(&m->evidence.src, src), addr_format(&gr.addr, target),
 		ports, gr.lease, carrier_name(m->evidence.carrier), scheme_name(m->scheme),

@@ -16,20 +16,6 @@ static uint64_t now_seconds(void)
 	return (uint64_t)time(NULL);
 }
 
-static void format_ports(const struct portspec *p, size_t n, char *buf, size_t len)
-{
-	size_t used = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && used < len; i++) {
-		char one[PORTSPEC_STRLEN];
-		int w = snprintf(buf + used, len - used, "%s%s", i ? "," : "",
-			portspec_format(&p[i], one));
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
-}
-
 int grant_audit_accept(const struct config *c, const struct msg *m,
 	const struct request *r, const struct grant *gr)
 {
@@ -40,7 +26,7 @@ int grant_audit_accept(const struct config *c, const struct msg *m,
 	struct auditrec_kv kv[16];
 	size_t n = 0;
 
-	format_ports(gr->ports, gr->nports, ports, sizeof ports);
+	portspec_list_format(gr->ports, gr->nports, ",", ports, sizeof ports);
 	kv[n++] = (struct auditrec_kv){ "user", u->name, 0 };
 	kv[n++] = (struct auditrec_kv){ "src", addr_format(&m->evidence.src, src), 0 };
 	kv[n++] = (struct auditrec_kv){ "target", addr_format(&gr->addr, target), 0 };

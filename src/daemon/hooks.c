@@ -12,20 +12,6 @@
 #define HOOKS_DUE_PER_TICK 8
 #define HOOKS_LATE_SECONDS 2
 
-static void join_ports(const struct portspec *p, size_t n, char sep, char *buf, size_t len)
-{
-	size_t o = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && o + 1 < len; i++) {
-		char one[PORTSPEC_STRLEN];
-		int w = snprintf(buf + o, len - o, "%s%s", i ? (sep == ' ' ? " " : ",") : "",
-			portspec_format(&p[i], one));
-		if (w < 0)
-			break;
-		o += (size_t)w;
-	}
-}
-
 /* The hook's environment; false if something did not fit (never expected). */
 static bool hook_env(struct trigenv *e, const char *event, const char *trigger,
 	const char *user, const struct addr *addr, const struct portspec *ports,
@@ -33,7 +19,7 @@ static bool hook_env(struct trigenv *e, const char *event, const char *trigger,
 {
 	char a[ADDR_STRLEN], s[ADDR_STRLEN], p[KNOCK_MAX_PORTS * PORTSPEC_STRLEN + 8];
 	char l[16], x[24];
-	join_ports(ports, n, ' ', p, sizeof p);
+	portspec_list_format(ports, n, " ", p, sizeof p);
 	snprintf(l, sizeof l, "%u", lease);
 	snprintf(x, sizeof x, "%" PRIu64, expires);
 	trigenv_init(e);
@@ -82,7 +68,7 @@ struct due_ctx {
 static void log_closed(const struct lease_grant *g, const char *hook, uint64_t now)
 {
 	char a[ADDR_STRLEN], ports[KNOCK_MAX_PORTS * PORTSPEC_STRLEN + 8], late[32] = "";
-	join_ports(g->ports, g->nports, ',', ports, sizeof ports);
+	portspec_list_format(g->ports, g->nports, ",", ports, sizeof ports);
 	if (now > g->expires_at + HOOKS_LATE_SECONDS)
 		snprintf(late, sizeof late, " late=%" PRIu64 "s", now - g->expires_at);
 	log_notice("lease-closed user=%s addr=%s close=%s hook=%s%s%s", g->user,

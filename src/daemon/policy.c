@@ -24,10 +24,7 @@ static bool user_may_target(const struct config_user *u, const struct addr *a)
 	return false;
 }
 
-static enum verdict refuse(char why[static POLICY_WHY_LEN], const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static enum verdict refuse(char why[static POLICY_WHY_LEN], const char *fmt, ...)
+enum verdict policy_refuse(char why[static POLICY_WHY_LEN], const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -50,7 +47,7 @@ enum verdict policy_decide_at(const struct config *c, const struct config_user *
 	memset(out, 0, sizeof *out);
 	why[0] = '\0';
 	if (u->disabled)
-		return refuse(why, "user %s is disabled", u->name);
+		return policy_refuse(why, "user %s is disabled", u->name);
 	/* Per-user rules: expiry, old key, schemes, carriers, sources, hours
 	 * (policy_rules.h); they hold for opening ports and triggers alike. */
 	if (!policy_rules_check(u, r, now, why))
@@ -60,15 +57,15 @@ enum verdict policy_decide_at(const struct config *c, const struct config_user *
 		return policy_trigger(c, u, r, &out->trigger, why);
 	}
 	if (r->action != KNOCK_ACTION_OPEN)
-		return refuse(why, "action %u is not supported", r->action);
+		return policy_refuse(why, "action %u is not supported", r->action);
 
 	for (size_t i = 0; i < r->nports; i++) {
 		char p[PORTSPEC_STRLEN];
 		if (!user_may_open(u, &r->ports[i]))
-			return refuse(why, "open %s not allowed for this user",
+			return policy_refuse(why, "open %s not allowed for this user",
 				portspec_format(&r->ports[i], p));
 		if (!config_is_protected(c, &r->ports[i]))
-			return refuse(why, "%s is not a protected port",
+			return policy_refuse(why, "%s is not a protected port",
 				portspec_format(&r->ports[i], p));
 		out->ports[out->nports++] = r->ports[i];
 	}
@@ -77,11 +74,12 @@ enum verdict policy_decide_at(const struct config *c, const struct config_user *
 		/* Through a resolver the source is the resolver: opening for it
 		 * would open the door to everyone behind it. */
 		if (r->via_resolver)
-			return refuse(why, "%s", "a knock through a DNS resolver must name its target");
+			return policy_refuse(why, "%s",
+				"a knock through a DNS resolver must name its target");
 		out->addr = r->src;
 	} else {
 		if (!user_may_target(u, &r->target))
-			return refuse(why, "target %s not in this user's targets",
+			return policy_refuse(why, "target %s not in this user's targets",
 				addr_format(&r->target, buf));
 		out->addr = r->target;
 	}

@@ -38,6 +38,10 @@ enum verdict policy_decide_at(const struct config *c, const struct config_user *
 	const struct request *r, uint64_t now, struct grant *out,
 	char why[static POLICY_WHY_LEN]) __attribute__((warn_unused_result));
 
+/* A refusal: why filled from fmt, then VERDICT_POLICY (for policy*.c). */
+enum verdict policy_refuse(char why[static POLICY_WHY_LEN], const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* The trigger part of policy_decide (policy_trigger.c): the trigger id is
  * configured, the user lists it, and the argument passes trigarg.h. */
 enum verdict policy_trigger(const struct config *c, const struct config_user *u,

@@ -1,6 +1,7 @@
 /* scheme — the table of schemes; see scheme.h. */
 #include "scheme.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "msg.h"
@@ -105,4 +106,28 @@ enum verdict schemes_check(struct scheme_set *s, const struct config *c,
 	enum scheme_id *scheme)
 {
 	return offer(s, c, cand, now, fw, scheme, SCHEME_NONE);
+}
+
+bool scheme_parse_evidence(const char *text, const char *prefix, uint64_t *out)
+{
+	size_t n = strlen(prefix);
+	if (strncmp(text, prefix, n) != 0)
+		return false;
+	const char *d = text + n;
+	size_t digits = strspn(d, "0123456789");
+	if (digits == 0 || digits > 19 || d[digits] != '\0' || (digits > 1 && d[0] == '0'))
+		return false;
+	*out = strtoull(d, NULL, 10);
+	return true;
+}
+
+void scheme_request_open(struct request *req, const struct portspec *ports, size_t n,
+	uint64_t now)
+{
+	req->action = KNOCK_ACTION_OPEN;
+	req->target_is_source = true;
+	req->nports = (uint8_t)n;
+	memcpy(req->ports, ports, n * sizeof *ports);
+	req->lease = 0; /* the daemon's default_lease */
+	req->timestamp = now;
 }

@@ -90,4 +90,13 @@ enum verdict schemes_check(struct scheme_set *s, const struct config *c,
 	const struct candidate *cand, uint64_t now, struct scheme_forward *fw,
 	enum scheme_id *scheme);
 
+/* For the schemes' own use. */
+/* Strict "PREFIX<decimal>", the whole text: 1..19 digits, no leading zero
+ * (but "0" itself). True with the number in *out. */
+bool scheme_parse_evidence(const char *text, const char *prefix, uint64_t *out);
+/* Fills req to open ports[0..n) (n <= KNOCK_MAX_PORTS) for the knock's
+ * source, for the daemon's default lease, stamped with now. */
+void scheme_request_open(struct request *req, const struct portspec *ports, size_t n,
+	uint64_t now);
+
 #endif

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <sodium.h>
 
@@ -42,13 +41,6 @@ struct dyn_mem {
 	struct dyn_user *u;
 	struct seqtrack *track; /* used in the child */
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void set_slot(struct dyn_mem *m, const struct config *c, size_t user,
 	size_t slot, const struct dynknock *k)
@@ -135,7 +127,7 @@ static void dyn_tick(void *mem, const struct config *c, uint64_t now)
 	(void)c;
 	(void)now;
 	if (m)
-		seqtrack_expire(m->track, now_ms());
+		seqtrack_expire(m->track, seqtrack_now_ms());
 }
 
 static enum verdict dyn_child_check(void *mem, const struct config *c,
@@ -147,7 +139,7 @@ static enum verdict dyn_child_check(void *mem, const struct config *c,
 	(void)now;
 	if (!m || cand->kind != CANDIDATE_PORT_HIT)
 		return VERDICT_IGNORE;
-	seqtrack_hit(m->track, &cand->src, &cand->u.port, now_ms(), &r);
+	seqtrack_hit(m->track, &cand->src, &cand->u.port, seqtrack_now_ms(), &r);
 	enum verdict v = VERDICT_IGNORE;
 	for (size_t i = 0; i < r.ndone; i++) {
 		size_t user = r.done[i] / SLOTS_PER_USER;
@@ -165,18 +157,10 @@ static enum verdict dyn_child_check(void *mem, const struct config *c,
 	return v;
 }
 
-/* Strict "dyn <decimal>", the whole text. */
+/* Strict "dyn <decimal>", the whole text; generation 0 is none. */
 static bool parse_evidence(const char *text, uint64_t *out)
 {
-	size_t n = strlen(EV_PREFIX);
-	if (strncmp(text, EV_PREFIX, n) != 0)
-		return false;
-	const char *d = text + n;
-	size_t digits = strspn(d, "0123456789");
-	if (digits == 0 || digits > 19 || d[digits] != '\0' || d[0] == '0')
-		return false;
-	*out = strtoull(d, NULL, 10);
-	return true;
+	return scheme_parse_evidence(text, EV_PREFIX, out) && *out != 0;
 }
 
 /* A fresh next knock for user at generation gen, into r. */
@@ -215,12 +199,7 @@ static enum verdict dyn_parent_verify(void *mem, const struct config *c,
 	req->has_replay_key = true;
 	_Static_assert(DYNREPLY_ID_BYTES == KNOCK_NONCE_BYTES, "id size");
 	dynreply_knock_id(g, d->blob, req->replay_key);
-	req->action = KNOCK_ACTION_OPEN;
-	req->target_is_source = true;
-	req->nports = (uint8_t)u->dyn->nopen;
-	memcpy(req->ports, u->dyn->open, u->dyn->nopen * sizeof *u->dyn->open);
-	req->lease = 0; /* the daemon's default_lease */
-	req->timestamp = now;
+	scheme_request_open(req, u->dyn->open, u->dyn->nopen, now);
 	return VERDICT_ACCEPT;
 }
 

@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "carrier.h"
 #include "log.h"
@@ -43,13 +42,6 @@ struct seq_mem {
 	struct seqtrack *track; /* used in the child */
 	uint64_t completions; /* child: numbers static completions */
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 /* Puts user's static sequence and next one-time line into the tracker. */
 static void set_slots(struct seq_mem *m, const struct config *c, size_t user)
@@ -185,7 +177,7 @@ static void seq_tick(void *mem, const struct config *c, uint64_t now)
 	(void)c;
 	(void)now;
 	if (m)
-		seqtrack_expire(m->track, now_ms());
+		seqtrack_expire(m->track, seqtrack_now_ms());
 }
 
 static enum verdict seq_child_check(void *mem, const struct config *c,
@@ -197,7 +189,7 @@ static enum verdict seq_child_check(void *mem, const struct config *c,
 	(void)now;
 	if (!m || cand->kind != CANDIDATE_PORT_HIT)
 		return VERDICT_IGNORE;
-	seqtrack_hit(m->track, &cand->src, &cand->u.port, now_ms(), &r);
+	seqtrack_hit(m->track, &cand->src, &cand->u.port, seqtrack_now_ms(), &r);
 	memset(&fw->evidence.u, 0, sizeof fw->evidence.u);
 	if (r.ndone) {
 		size_t user = r.done[0] / SLOTS_PER_USER;
@@ -221,20 +213,6 @@ static enum verdict seq_child_check(void *mem, const struct config *c,
 	return VERDICT_ACCEPT;
 }
 
-/* Strict "PREFIX<decimal>", the whole text. */
-static bool parse_evidence(const char *text, const char *prefix, uint64_t *out)
-{
-	size_t n = strlen(prefix);
-	if (strncmp(text, prefix, n) != 0)
-		return false;
-	const char *d = text + n;
-	size_t digits = strspn(d, "0123456789");
-	if (digits == 0 || digits > 19 || d[digits] != '\0' || (digits > 1 && d[0] == '0'))
-		return false;
-	*out = strtoull(d, NULL, 10);
-	return true;
-}
-
 static enum verdict seq_parent_verify(void *mem, const struct config *c,
 	uint32_t user, const struct candidate *ev, uint64_t now, struct request *req,
 	int64_t *skew)
@@ -245,10 +223,10 @@ static enum verdict seq_parent_verify(void *mem, const struct config *c,
 	*skew = 0;
 	if (!m || ev->kind != CANDIDATE_TEXT || ev->carrier != CARRIER_PORT)
 		return VERDICT_MALFORMED;
-	if (parse_evidence(ev->u.text, EV_STATIC, &n)) {
+	if (scheme_parse_evidence(ev->u.text, EV_STATIC, &n)) {
 		if (!s->sequence.n)
 			return VERDICT_MALFORMED;
-	} else if (parse_evidence(ev->u.text, EV_FILE, &n)) {
+	} else if (scheme_parse_evidence(ev->u.text, EV_FILE, &n)) {
 		if (!s->file[0] || n >= s->list.n)
 			return VERDICT_MALFORMED;
 		if (n < m->next[user])
@@ -260,12 +238,7 @@ static enum verdict seq_parent_verify(void *mem, const struct config *c,
 	} else {
 		return VERDICT_MALFORMED;
 	}
-	req->action = KNOCK_ACTION_OPEN;
-	req->target_is_source = true;
-	req->nports = (uint8_t)s->nopen;
-	memcpy(req->ports, s->open, s->nopen * sizeof *s->open);
-	req->lease = 0; /* the daemon's default_lease */
-	req->timestamp = now;
+	scheme_request_open(req, s->open, s->nopen, now);
 	return VERDICT_ACCEPT;
 }
 

@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -439,6 +440,13 @@ void seqtrack_expire(struct seqtrack *t, uint64_t now_ms)
 			break;
 		remove_entry(t, t->oldest);
 	}
+}
+
+uint64_t seqtrack_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 size_t seqtrack_count(const struct seqtrack *t)

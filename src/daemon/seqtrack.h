@@ -80,6 +80,9 @@ void seqtrack_hit(struct seqtrack *t, const struct addr *src,
 /* Frees every source idle for longer than the longest slot timeout. */
 void seqtrack_expire(struct seqtrack *t, uint64_t now_ms);
 
+/* The monotonic clock, in milliseconds, that callers pass as now_ms. */
+uint64_t seqtrack_now_ms(void);
+
 /* Sources currently held (for tests and counters). */
 size_t seqtrack_count(const struct seqtrack *t);
 /* Sources evicted because the table was full, since creation. */

@@ -171,6 +171,22 @@ bool portspec_equal(const struct portspec *a, const struct portspec *b)
 	return a->proto == b->proto && a->port == b->port;
 }
 
+const char *portspec_list_format(const struct portspec *p, size_t n, const char *sep,
+	char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < len; i++) {
+		char one[PORTSPEC_STRLEN];
+		int w = snprintf(buf + used, len - used, "%s%s", i ? sep : "",
+			portspec_format(&p[i], one));
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	return buf;
+}
+
 const char *proto_name(uint8_t proto)
 {
 	switch (proto) {

@@ -45,6 +45,10 @@ const char *cidr_format(const struct cidr *c, char buf[static ADDR_STRLEN + 4]);
 bool portspec_parse(const char *s, struct portspec *out);
 const char *portspec_format(const struct portspec *p, char buf[static PORTSPEC_STRLEN]);
 bool portspec_equal(const struct portspec *a, const struct portspec *b);
+/* p[0..n) formatted and joined with sep ("tcp/22,udp/53" for ","), into
+ * buf of len bytes (> 0), cut short if it does not fit. Returns buf. */
+const char *portspec_list_format(const struct portspec *p, size_t n, const char *sep,
+	char *buf, size_t len);
 /* "tcp" or "udp" (or "?"). */
 const char *proto_name(uint8_t proto);
 

@@ -2,12 +2,12 @@
 #include "dynreply.h"
 
 #include <netinet/in.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "cursor.h"
+#include "seqspec.h"
 
 static const char kdf_context[crypto_kdf_CONTEXTBYTES] = { 'p', 'o', 's', 't', 'e', 'r', 'n', '1' };
 enum { KDF_ID_REPLY = 3 };
@@ -104,17 +104,8 @@ bool dynknock_decode(const uint8_t *blob, size_t len, struct dynknock *out)
 
 const char *dynknock_format(const struct dynknock *k, char buf[static DYNKNOCK_STRLEN])
 {
-	size_t used = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < k->n && i < DYN_MAX_LENGTH; i++) {
-		int w = snprintf(buf + used, DYNKNOCK_STRLEN - used, "%s%u:%s",
-			i ? "," : "", (unsigned)k->step[i].port,
-			k->step[i].proto == IPPROTO_TCP ? "tcp" : "udp");
-		if (w < 0 || (size_t)w >= DYNKNOCK_STRLEN - used)
-			break;
-		used += (size_t)w;
-	}
-	return buf;
+	return seqspec_format_steps(k->step, k->n < DYN_MAX_LENGTH ? k->n : DYN_MAX_LENGTH,
+		buf, DYNKNOCK_STRLEN);
 }
 
 void dynreply_knock_id(uint64_t generation, const uint8_t blob[static DYNKNOCK_BLOB_BYTES],

@@ -16,6 +16,8 @@
 
 #include <sodium.h>
 
+#include "fdio.h"
+
 #define KEYFILE_MAX_BYTES 4096
 #define KEYFILE_FORMAT "1"
 /* base64 of 32 bytes is 44 characters; leave room to report a wrong length. */
@@ -315,20 +317,6 @@ int keyfile_read_flags(const char *path, unsigned flags, struct keyfile *out,
 
 /* --- writing ----------------------------------------------------------- */
 
-static int write_full(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Formats the file text into buf; returns its length or -1. */
 static int format_text(const struct keyfile *kf, char *buf, size_t cap)
 {
@@ -386,7 +374,7 @@ int keyfile_write(const char *path, const struct keyfile *kf, struct errbuf *err
 			errbuf_set(err, "%s: cannot create key file: %s", path, strerror(errno));
 		goto out;
 	}
-	if (write_full(fd, buf, (size_t)len) != 0 || fsync(fd) != 0) {
+	if (fdio_write_all(fd, buf, (size_t)len) != 0 || fsync(fd) != 0) {
 		errbuf_set(err, "%s: cannot write key file: %s", path, strerror(errno));
 		close(fd);
 		unlink(path); /* never leave a truncated key behind */

@@ -11,7 +11,7 @@
 
 #include <sodium.h>
 
-#define PW_MAX 1024
+#define PW_MAX 256 /* passphrase_read stops at 127; bounds the O(n^3) scan */
 #define PW_MIN_PATTERN 3 /* user names and repetitions this long or longer */
 #define PW_MIN_KEYRUN 4
 
@@ -178,7 +178,7 @@ bool pwstrength_ok(const char *pass, const char *user, double *bits,
 {
 	struct scan *s = calloc(1, sizeof *s);
 	double b = 0;
-	bool ok = false;
+	bool ok = false, has_user = false;
 	why[0] = '\0';
 	if (!s) {
 		snprintf(why, PWSTRENGTH_WHY_MAX, "out of memory");
@@ -196,6 +196,7 @@ bool pwstrength_ok(const char *pass, const char *user, double *bits,
 		for (size_t i = 0; i <= m; i++)
 			lu[i] = lower(user[i]);
 		mark_word(s, lu, "the user name");
+		has_user = s->reason != NULL;
 	}
 	for (size_t w = 0; w < sizeof common_words / sizeof common_words[0]; w++)
 		mark_word(s, common_words[w], "a common word");
@@ -208,6 +209,8 @@ bool pwstrength_ok(const char *pass, const char *user, double *bits,
 	if (chars < PWSTRENGTH_MIN_CHARS)
 		snprintf(why, PWSTRENGTH_WHY_MAX, "too short: %zu characters; a passphrase "
 			"needs at least %d", chars, PWSTRENGTH_MIN_CHARS);
+	else if (has_user)
+		snprintf(why, PWSTRENGTH_WHY_MAX, "it contains the user name");
 	else if (b < PWSTRENGTH_MIN_BITS && s->reason)
 		/* the detail is the user's own text: never echo it, name the kind */
 		snprintf(why, PWSTRENGTH_WHY_MAX, "too weak: about %.0f bits by a simple "

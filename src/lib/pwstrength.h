@@ -2,13 +2,14 @@
  * derived key (postern keygen --passphrase), before anything is derived.
  *
  * Not a password cracker, a seat belt. A passphrase is accepted when
- *   - it has at least PWSTRENGTH_MIN_CHARS characters, and
+ *   - it has at least PWSTRENGTH_MIN_CHARS characters,
+ *   - it does not contain the user name (case-insensitive, if the name has
+ *     3 characters or more; also with digits for letters), and
  *   - its estimated strength is at least PWSTRENGTH_MIN_BITS, where the
  *     estimate is (characters that are not part of a pattern) x log2(size
  *     of the character classes used: lower 26, upper 26, digits 10, other
  *     33). A UTF-8 character counts once, as "other".
  * Characters in a pattern count for nothing:
- *   - the user name (case-insensitive, 3 characters or more),
  *   - a common word or password ("password", "qwerty", "letmein", ...;
  *     also with digits for letters, "p4ssw0rd"),
  *   - a character repeated (the second "a" of "aa"),

@@ -130,18 +130,25 @@ bool seqspec_parse(const char *s, size_t len, struct seqspec *out,
 	return true;
 }
 
-const char *seqspec_format(const struct seqspec *s, char buf[static SEQSPEC_STRLEN])
+const char *seqspec_format_steps(const struct portspec *step, size_t n, char *buf,
+	size_t len)
 {
 	size_t used = 0;
 	buf[0] = '\0';
-	for (size_t i = 0; i < s->n && i < SEQ_MAX_STEPS; i++) {
-		int w = snprintf(buf + used, SEQSPEC_STRLEN - used, "%s%u:%s",
-			i ? "," : "", (unsigned)s->step[i].port, proto_name(s->step[i].proto));
-		if (w < 0 || (size_t)w >= SEQSPEC_STRLEN - used)
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(buf + used, len - used, "%s%u:%s",
+			i ? "," : "", (unsigned)step[i].port, proto_name(step[i].proto));
+		if (w < 0 || (size_t)w >= len - used)
 			break;
 		used += (size_t)w;
 	}
 	return buf;
+}
+
+const char *seqspec_format(const struct seqspec *s, char buf[static SEQSPEC_STRLEN])
+{
+	return seqspec_format_steps(s->step, s->n < SEQ_MAX_STEPS ? s->n : SEQ_MAX_STEPS,
+		buf, SEQSPEC_STRLEN);
 }
 
 bool seqspec_equal(const struct seqspec *a, const struct seqspec *b)

@@ -86,6 +86,10 @@ bool seqspec_parse(const char *s, size_t len, struct seqspec *out,
 	char why[static 128]);
 /* "7000:tcp,8000:udp,9000:tcp" */
 const char *seqspec_format(const struct seqspec *s, char buf[static SEQSPEC_STRLEN]);
+/* The same for the n steps of step[], into buf of len bytes (> 0): only
+ * whole steps, as many as fit. Returns buf. */
+const char *seqspec_format_steps(const struct portspec *step, size_t n, char *buf,
+	size_t len);
 bool seqspec_equal(const struct seqspec *a, const struct seqspec *b);
 
 /* "tcp/1-65535", "udp/53" or "tcp/1000-2000". */

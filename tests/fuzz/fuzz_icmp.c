@@ -75,7 +75,12 @@ static void check(const struct frame *f, const struct candidate *cand, size_t n)
 		if (!echo || k->carrier != CARRIER_ICMP)
 			abort();
 		if (k->kind == CANDIDATE_SPA) {
-			if (f->payload_len != KNOCK_WIRE_BYTES ||
+			/* A knock, or a signed knock (protocol.md §11): the first
+			 * 100 bytes are the knock either way. */
+			bool plain = f->payload_len == KNOCK_WIRE_BYTES && k->sig_len == 0;
+			bool signed_ = f->payload_len == KNOCK_SIGNED_WIRE_BYTES &&
+				k->sig_len == KNOCK_SIG_BYTES;
+			if ((!plain && !signed_) ||
 			    memcmp(k->u.spa, f->payload, KNOCK_WIRE_BYTES) != 0)
 				abort();
 		} else if (k->kind == CANDIDATE_TOKEN) {

@@ -1,8 +1,9 @@
 /* fuzz_keyfile — libFuzzer target for the key file parser (keyfile.c).
  *
  * Each input is written to a private temporary file (mode 0600) and read
- * with keyfile_read. What reads must be a valid key, and must survive
- * keyfile_write + keyfile_read unchanged. */
+ * with keyfile_read_flags(KEYFILE_ALLOW_KDF_ONLY). What reads must be a
+ * valid key (a passphrase-derived one: valid KDF parameters), and must
+ * survive keyfile_write + keyfile_read unchanged, KDF lines included. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,17 +62,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	init();
 	put(data, size);
-	if (keyfile_read(in_path, &kf, &err) != 0) {
+	if (keyfile_read_flags(in_path, KEYFILE_ALLOW_KDF_ONLY, &kf, &err) != 0) {
 		if (err.msg[0] == '\0')
 			abort(); /* a refusal must say why */
 		return 0;
 	}
-	if (!keyfile_user_valid(kf.user))
+	const char *why;
+	if (!keyfile_user_valid(kf.user) || (kf.kdf_only && !kf.has_kdf)
+		|| (kf.has_kdf && !pwkdf_params_valid(&kf.kdf, &why)))
 		abort();
 	unlink(out_path);
-	if (keyfile_write(out_path, &kf, &err) != 0 || keyfile_read(out_path, &back, &err) != 0
+	if (keyfile_write(out_path, &kf, &err) != 0
+		|| keyfile_read_flags(out_path, KEYFILE_ALLOW_KDF_ONLY, &back, &err) != 0
 		|| strcmp(kf.user, back.user) != 0
-		|| memcmp(kf.secret, back.secret, sizeof kf.secret) != 0)
+		|| memcmp(kf.secret, back.secret, sizeof kf.secret) != 0
+		|| kf.has_kdf != back.has_kdf || kf.kdf_only != back.kdf_only
+		|| (kf.has_kdf && memcmp(&kf.kdf, &back.kdf, sizeof kf.kdf) != 0))
 		abort();
 	keyfile_wipe(&kf);
 	keyfile_wipe(&back);
