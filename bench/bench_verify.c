@@ -209,6 +209,8 @@ static struct config *make_config(size_t nusers)
 		return NULL;
 	}
 	c->nusers = nusers;
+	for (size_t i = 0; i < nusers; i++)
+		config_user_init(&c->users[i]);
 	c->window = WINDOW_SECONDS;
 	c->default_lease = 30;
 	c->max_lease = 3600;
@@ -223,7 +225,7 @@ static struct config *make_config(size_t nusers)
 		knock_derive_keys(master, &cu->keys);
 		sodium_memzero(master, sizeof master);
 		snprintf(cu->name, sizeof cu->name, "u%zu", u);
-		cu->open[0] = c->protect[0];
+		cu->open = &c->protect[0]; /* shared: free_config frees no ports */
 		cu->nopen = 1;
 		cu->max_lease = 3600;
 	}

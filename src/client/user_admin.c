@@ -296,8 +296,8 @@ static int remove_user(const struct uopts *o, const struct config *c,
 	if (unlink(u->key_path) < 0 && errno != ENOENT)
 		fprintf(stderr, "postern user remove: %s: %s\n", u->key_path,
 			strerror(errno));
-	if (u->pol.old_key_path[0])
-		(void)unlink(u->pol.old_key_path);
+	if (u->pol->old_key_path[0])
+		(void)unlink(u->pol->old_key_path);
 	printf("Removed user %s (%s and its key files). Now " RELOAD_HINT
 		"; until then the running daemon still knows %s.\n", o->user,
 		u->file, o->user);
@@ -335,7 +335,14 @@ int user_rotate(int argc, char **argv)
 	char date[TIMERULE_DATE_LEN], stamp[32];
 	struct errbuf err;
 	struct keyfile kf;
-	if (!managed(c, u, o.user) || userfile_read(u->file, text, &err) < 0)
+	if (!managed(c, u, o.user))
+		goto out;
+	if (!u->key_line) {
+		fprintf(stderr, "postern user rotate: %s's secret is in keys_file %s; "
+			"rotate it there\n", o.user, c->keys_file);
+		goto out;
+	}
+	if (userfile_read(u->file, text, &err) < 0)
 		goto out;
 	memcpy(saved, text, sizeof saved);
 	snprintf(dirbuf, sizeof dirbuf, "%s", u->key_path);
@@ -363,8 +370,8 @@ int user_rotate(int argc, char **argv)
 		goto wipe;
 	}
 	/* The key before the old one has no use left. */
-	if (u->pol.old_key_path[0] && strcmp(u->pol.old_key_path, newkey) != 0)
-		(void)unlink(u->pol.old_key_path);
+	if (u->pol->old_key_path[0] && strcmp(u->pol->old_key_path, newkey) != 0)
+		(void)unlink(u->pol->old_key_path);
 	if (o.client_out && write_key(o.client_out, &kf) == 0)
 		printf("Wrote %s's new client key to %s (mode 0600).\n", o.user, o.client_out);
 	printf("Rotated %s's key: new %s; the old key %s stays valid until %s "
@@ -396,12 +403,15 @@ static int show(const struct uopts *o, const struct config *c,
 	char date[TIMERULE_DATE_LEN], addr[64], when[32];
 	printf("user %s (%s)\n", u->name, u->disabled ? "disabled" : "enabled");
 	printf("  defined in %s\n", u->file[0] ? u->file : c->path);
-	printf("  key        %s\n", u->key_path);
-	if (u->pol.old_key_path[0])
-		printf("  old key    %s, valid until %s\n", u->pol.old_key_path,
-			timerule_format_date(u->pol.old_key_until, date));
-	printf("  expires    %s\n", u->pol.expires ?
-		timerule_format_date(u->pol.expires, date) : "never");
+	if (u->key_line)
+		printf("  key        %s\n", u->key_path);
+	else
+		printf("  key        in keys_file %s\n", c->keys_file);
+	if (u->pol->old_key_path[0])
+		printf("  old key    %s, valid until %s\n", u->pol->old_key_path,
+			timerule_format_date(u->pol->old_key_until, date));
+	printf("  expires    %s\n", u->pol->expires ?
+		timerule_format_date(u->pol->expires, date) : "never");
 	printf("  settings (normalised):\n");
 	struct config one = *c;
 	one.users = (struct config_user *)u;

@@ -17,7 +17,7 @@
 static bool wants_text(const struct config *c)
 {
 	for (size_t i = 0; i < c->nusers; i++)
-		if (c->users[i].otp.alg)
+		if (c->users[i].otp->alg)
 			return true;
 	return false;
 }

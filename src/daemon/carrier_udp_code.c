@@ -22,7 +22,7 @@
 static bool any_tokens(const struct config *c)
 {
 	for (size_t i = 0; i < c->nusers; i++)
-		if (c->users[i].token.mode != TOKEN_NONE)
+		if (c->users[i].token->mode != TOKEN_NONE)
 			return true;
 	return false;
 }

@@ -39,9 +39,9 @@ size_t expiry_warn(const struct config *c, uint64_t now)
 	size_t n = 0;
 	for (size_t i = 0; i < c->nusers; i++) {
 		const struct config_user *u = &c->users[i];
-		n += warn_one(c, u, "current", u->pol.expires, now);
-		if (u->pol.old_key_path[0])
-			n += warn_one(c, u, "old", u->pol.old_key_until, now);
+		n += warn_one(c, u, "current", u->pol->expires, now);
+		if (u->pol->old_key_path[0])
+			n += warn_one(c, u, "old", u->pol->old_key_until, now);
 	}
 	return n;
 }

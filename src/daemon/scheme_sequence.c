@@ -66,7 +66,7 @@ static void set_windows(struct seq_mem *m, const struct config *c)
 	uint32_t timeout = 0;
 	bool merged = false;
 	for (size_t i = 0; i < c->nusers; i++) {
-		const struct token_conf *t = &c->users[i].token;
+		const struct token_conf *t = c->users[i].token;
 		if (!t->port_lo)
 			continue;
 		struct portrange one = { IPPROTO_TCP, t->port_lo, t->port_hi };

@@ -115,7 +115,7 @@ static void token_unload(void *mem)
 static int add_counter(struct tokentable *t, const struct config_user *u,
 	uint32_t ui, uint64_t n, bool used)
 {
-	const struct token_conf *tc = &u->token;
+	const struct token_conf *tc = u->token;
 	struct tokentable_hit hit = { .user = ui, .counter = n, .used = used };
 	uint8_t tok[TOKEN_BYTES], packed[TOKEN_BYTES];
 	uint16_t ports[TOKEN_PORTS];
@@ -139,7 +139,7 @@ static void rebuild(struct token_mem *m, const struct config *c, uint64_t now)
 {
 	size_t max = 0;
 	for (size_t i = 0; i < m->nusers; i++) {
-		const struct token_conf *t = &c->users[i].token;
+		const struct token_conf *t = c->users[i].token;
 		if (t->mode != TOKEN_NONE && !c->users[i].disabled)
 			max += 3 * (t->mode == TOKEN_HOTP ?
 				HOTP_RECENT + t->lookahead : 3);
@@ -151,16 +151,16 @@ static void rebuild(struct token_mem *m, const struct config *c, uint64_t now)
 		const struct config_user *u = &c->users[i];
 		struct token_pos *p = &m->pos[i];
 		uint64_t first, last, next;
-		if (u->token.mode == TOKEN_NONE || u->disabled)
+		if (u->token->mode == TOKEN_NONE || u->disabled)
 			continue;
-		user_window(&u->token, p, now, &first, &last, &next);
+		user_window(u->token, p, now, &first, &last, &next);
 		for (uint64_t n = first; n <= last; n++) {
 			if (add_counter(t, u, (uint32_t)i, n, n < next) != 0) {
 				tokentable_free(t);
 				return;
 			}
 		}
-		p->built_slot = otp_totp_slot(now, 0, u->token.step);
+		p->built_slot = otp_totp_slot(now, 0, u->token->step);
 	}
 	tokentable_free(m->table);
 	m->table = t;
@@ -171,7 +171,7 @@ static void token_tick(void *mem, const struct config *c, uint64_t now)
 {
 	struct token_mem *m = mem;
 	for (size_t i = 0; i < m->nusers && !m->dirty; i++) {
-		const struct token_conf *t = &c->users[i].token;
+		const struct token_conf *t = c->users[i].token;
 		if (t->mode == TOKEN_TOTP &&
 			otp_totp_slot(now, 0, t->step) != m->pos[i].built_slot)
 			m->dirty = true;
@@ -187,7 +187,7 @@ static const struct config_user *code_user(const struct config *c,
 	if (!otp_code_syntax(cand->u.text) || !cand->user_hint[0])
 		return NULL;
 	const struct config_user *u = config_find_user(c, cand->user_hint);
-	return u && u->token.mode != TOKEN_NONE ? u : NULL;
+	return u && u->token->mode != TOKEN_NONE ? u : NULL;
 }
 
 static uint32_t code_value(const char *text)
@@ -231,7 +231,7 @@ static enum verdict token_child_check(void *mem, const struct config *c,
 		fw->user = ui;
 		if (u->disabled)
 			return VERDICT_POLICY;
-		if (strlen(cand->u.text) != u->token.digits ||
+		if (strlen(cand->u.text) != u->token->digits ||
 			code_throttled(&m->pos[ui], now))
 			return VERDICT_BAD_MAC;
 		if (m->dirty)
@@ -253,7 +253,7 @@ static enum verdict token_child_check(void *mem, const struct config *c,
 static bool matches(const struct config_user *u, const struct candidate *ev,
 	uint64_t n)
 {
-	const struct token_conf *t = &u->token;
+	const struct token_conf *t = u->token;
 	uint8_t want[TOKEN_BYTES], packed[TOKEN_BYTES];
 	uint16_t ports[TOKEN_PORTS];
 	bool ok;
@@ -286,7 +286,7 @@ static enum verdict token_parent_verify(void *mem, const struct config *c,
 {
 	struct token_mem *m = mem;
 	const struct config_user *u = &c->users[user];
-	const struct token_conf *t = &u->token;
+	const struct token_conf *t = u->token;
 	uint64_t first, last, next;
 
 	if (t->mode == TOKEN_NONE || user >= m->nusers)

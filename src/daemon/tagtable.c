@@ -72,9 +72,9 @@ static size_t insert_slots(struct tag_entry *slots, size_t mask,
 			knock_tag(&c->users[u].keys, s, tag);
 			table_insert(slots, mask, tag_load(tag), (uint32_t)u, s);
 			entries++;
-			if (!c->users[u].pol.has_old_key)
+			if (!c->users[u].pol->has_old_key)
 				continue;
-			knock_tag(&c->users[u].pol.old_keys, s, tag);
+			knock_tag(&c->users[u].pol->old_keys, s, tag);
 			table_insert(slots, mask, tag_load(tag), (uint32_t)u, s);
 			entries++;
 		}
@@ -133,7 +133,7 @@ int tagtable_update(struct tagtable *t, const struct config *c, uint64_t now)
 	/* Each user's key, and an old key during a rotation's overlap. */
 	size_t per_slot = c->nusers;
 	for (size_t u = 0; u < c->nusers; u++)
-		per_slot += c->users[u].pol.has_old_key;
+		per_slot += c->users[u].pol->has_old_key;
 	size_t want = (size_t)(last - first + 1) * per_slot;
 	size_t cap = 16;
 	while (cap < want * 2) /* load factor <= 1/2 keeps probes short */

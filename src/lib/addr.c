@@ -153,6 +153,7 @@ bool portspec_parse(const char *s, struct portspec *out)
 		return false;
 	if (!parse_decimal(s + 4, 5, &port) || port < 1 || port > 65535)
 		return false;
+	memset(out, 0, sizeof *out); /* padding too: lists are compared bytewise */
 	out->proto = proto;
 	out->port = (uint16_t)port;
 	return true;

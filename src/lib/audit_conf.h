@@ -41,7 +41,7 @@ struct audit_conf {
 };
 
 struct sign_conf {
-	char key_path[PATH_MAX]; /* "" = the user does not sign */
+	const char *key_path; /* "" = the user does not sign; heap */
 	unsigned key_line;
 	bool require; /* refuse knocks without a valid signature */
 	unsigned require_line;

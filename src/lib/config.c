@@ -61,12 +61,170 @@ static char *trim(char *s)
 	return s;
 }
 
+int cfg_set_str(struct cfg_parse *p, const char **dst, const char *v)
+{
+	char *s = strdup(v);
+	if (!s) {
+		cfg_error(p, p->line, "out of memory");
+		return -1;
+	}
+	cfg_free_str(dst);
+	*dst = s;
+	return 0;
+}
+
+int cfg_grow(struct cfg_parse *p, void **array, size_t n, size_t size)
+{
+	void *a = reallocarray(*array, n, size);
+	if (!a) {
+		cfg_error(p, p->line, "out of memory");
+		return -1;
+	}
+	*array = a;
+	return 0;
+}
+
+void cfg_free_str(const char **s)
+{
+	/* Only cfg_set_str's copies are on the heap, and it never copies ""
+	 * (empty values are refused), so "" and NULL are never freed. */
+	if (*s && **s)
+		free((char *)*s);
+	*s = "";
+}
+
+/* What a user who sets none of these keys has (shared, read-only): the
+ * defaults the checks used to fill in for every user. */
+static const struct token_conf token_none = {
+	.digits = TOKEN_DEFAULT_DIGITS,
+	.step = TOKEN_DEFAULT_STEP,
+	.lookahead = TOKEN_DEFAULT_LOOKAHEAD,
+	.key_path = "",
+};
+static const struct otp_conf otp_none = {
+	.low_water = OTP_DEFAULT_LOW_WATER,
+	.lookahead = OTP_DEFAULT_LOOKAHEAD,
+};
+static const struct dyn_conf dyn_none = {
+	.lo = DYN_DEFAULT_LO,
+	.hi = DYN_DEFAULT_HI,
+	.fwd_lo = DYN_DEFAULT_FWD_LO,
+	.fwd_hi = DYN_DEFAULT_FWD_HI,
+	.length = DYN_DEFAULT_LENGTH,
+};
+static const struct sign_conf sign_none = { .key_path = "" };
+static const struct user_policy pol_none = { .old_key_path = "" };
+static const struct trigger_user trig_none = {
+	.open_idx = TRIGGER_NO_HOOK,
+	.close_idx = TRIGGER_NO_HOOK,
+};
+
+void config_user_init(struct config_user *u)
+{
+	memset(u, 0, sizeof *u);
+	u->key_path = u->file = "";
+	u->seq.file = "";
+	u->token = &token_none;
+	u->otp = &otp_none;
+	u->dyn = &dyn_none;
+	u->sign = &sign_none;
+	u->pol = &pol_none;
+	u->trig = &trig_none;
+}
+
+/* A heap copy of def, or NULL after cfg_error. */
+static void *own_copy(struct cfg_parse *p, const void *def, size_t size)
+{
+	void *o = malloc(size);
+	if (!o) {
+		cfg_error(p, p->line, "out of memory");
+		return NULL;
+	}
+	memcpy(o, def, size);
+	return o;
+}
+
+/* cfg_NAME_own(u): u's own block, or NULL while u has the shared default
+ * (which is never written: hence the cast only here). cfg_NAME(p): the
+ * current user's block to write, copied from the default on first use. */
+#define USER_BLOCK(name, type, none)						\
+	type *cfg_##name##_own(struct config_user *u)				\
+	{									\
+		return u->name && u->name != &none ? (type *)u->name : NULL;	\
+	}									\
+	type *cfg_##name(struct cfg_parse *p)					\
+	{									\
+		struct config_user *u = cfg_current_user(p);			\
+		type *b = cfg_##name##_own(u);					\
+		if (!b && (b = own_copy(p, &none, sizeof *b)) != NULL)		\
+			u->name = b;						\
+		return b;							\
+	}
+USER_BLOCK(token, struct token_conf, token_none)
+USER_BLOCK(otp, struct otp_conf, otp_none)
+USER_BLOCK(dyn, struct dyn_conf, dyn_none)
+USER_BLOCK(sign, struct sign_conf, sign_none)
+USER_BLOCK(pol, struct user_policy, pol_none)
+USER_BLOCK(trig, struct trigger_user, trig_none)
+
+/* Wipes (secrets: token, dynamic reply key, old keys) and frees an own
+ * block, and puts the default back. */
+#define FREE_BLOCK(u, name, none)						\
+	do {									\
+		void *b_ = cfg_##name##_own(u);					\
+		if (b_) {							\
+			sodium_memzero(b_, sizeof *(u)->name);			\
+			free(b_);						\
+		}								\
+		(u)->name = &none;						\
+	} while (0)
+
+static void user_free(struct config_user *u)
+{
+	cfg_free_str(&u->key_path);
+	cfg_free_str(&u->file);
+	cfg_free_str(&u->seq.file);
+	struct token_conf *t = cfg_token_own(u);
+	if (t)
+		cfg_free_str(&t->key_path);
+	struct sign_conf *sg = cfg_sign_own(u);
+	if (sg)
+		cfg_free_str(&sg->key_path);
+	struct user_policy *pol = cfg_pol_own(u);
+	if (pol)
+		cfg_free_str(&pol->old_key_path);
+	FREE_BLOCK(u, token, token_none);
+	FREE_BLOCK(u, otp, otp_none);
+	FREE_BLOCK(u, dyn, dyn_none);
+	FREE_BLOCK(u, sign, sign_none);
+	FREE_BLOCK(u, pol, pol_none);
+	FREE_BLOCK(u, trig, trig_none);
+	free(u->open);
+	free(u->targets);
+	u->open = NULL;
+	u->targets = NULL;
+	u->nopen = u->ntargets = 0;
+}
+
+static bool same_name(const void *ctx, size_t i)
+{
+	const struct cfg_parse *p = ctx;
+	return strcmp(p->c->users[i].name, p->want_name) == 0;
+}
+
+size_t cfg_user_index(struct cfg_parse *p, const char *name)
+{
+	p->want_name = name;
+	return cfg_index_find(&p->names, cfg_hash(name, strlen(name)), same_name, p);
+}
+
 /* Starts a [user NAME] section. */
 static int user_begin(struct cfg_parse *p, const char *name)
 {
 	struct config *c = p->c;
-	const struct config_user *dup = config_find_user(c, name);
-
+	uint64_t h = cfg_hash(name, strlen(name));
+	size_t i = cfg_user_index(p, name);
+	const struct config_user *dup = i == SIZE_MAX ? NULL : &c->users[i];
 	if (!keyfile_user_valid(name)) {
 		cfg_error(p, p->line, "bad user name '%s' (1..63 of A-Z a-z 0-9 . _ -, "
 			"not starting with . or -)", name);
@@ -77,14 +235,22 @@ static int user_begin(struct cfg_parse *p, const char *name)
 			name, dup->line);
 		return -1;
 	}
-	struct config_user *u = realloc(c->users, (c->nusers + 1) * sizeof *u);
-	if (!u) {
+	if (c->nusers == p->users_cap) {
+		size_t cap = p->users_cap ? 2 * p->users_cap : 16;
+		struct config_user *u = realloc(c->users, cap * sizeof *u);
+		if (!u) {
+			cfg_error(p, p->line, "out of memory");
+			return -1;
+		}
+		c->users = u;
+		p->users_cap = cap;
+	}
+	if (cfg_index_add(&p->names, h, c->nusers) != 0) {
 		cfg_error(p, p->line, "out of memory");
 		return -1;
 	}
-	c->users = u;
-	u = &c->users[c->nusers++];
-	memset(u, 0, sizeof *u);
+	struct config_user *u = &c->users[c->nusers++];
+	config_user_init(u);
 	snprintf(u->name, sizeof u->name, "%s", name);
 	u->line = p->line;
 	p->target_source = false;
@@ -394,6 +560,7 @@ static int load(struct cfg_stream *st, const char *name, unsigned flags,
 		if (cfg_check(&p) == 0 && (flags & CONFIG_LOAD_KEYS))
 			cfg_load_keys(&p);
 	}
+	cfg_index_free(&p.names);
 	if (p.failed) {
 		config_free(p.c);
 		return -1;
@@ -431,6 +598,8 @@ void config_free(struct config *c)
 	cfg_free_seq(c);
 	cfg_free_triggers(c);
 	if (c->users) {
+		for (size_t i = 0; i < c->nusers; i++)
+			user_free(&c->users[i]);
 		sodium_memzero(c->users, c->nusers * sizeof *c->users);
 		free(c->users);
 	}

@@ -23,8 +23,14 @@
  *   [protect]
  *   ports        = tcp/22, tcp/443               doors postern guards
  *
+ *   keys_file    = /etc/postern/users.keys       optional: one "NAME BASE64SECRET"
+ *                                                line per user (mode 0600,
+ *                                                owner root); a user listed
+ *                                                there has no key line
+ *
  *   [user NAME]
- *   key          = /etc/postern/users/NAME.key   (mode 0600, owner root)
+ *   key          = /etc/postern/users/NAME.key   (mode 0600, owner root;
+ *                                                not with keys_file)
  *   open         = tcp/22[, ...]                 ports this user may open
  *                                                (each must be protected)
  *   max_lease    = 5m                            (<= daemon max_lease)
@@ -92,26 +98,32 @@ enum firewall_mode {
 
 struct config_user {
 	char name[CONFIG_NAME_MAX];
-	char key_path[PATH_MAX];
+	const char *key_path; /* "" until set; heap (config_free frees) */
 	struct user_keys keys; /* derived from the key file's secret */
-	struct portspec open[CONFIG_MAX_PORTS];
+	struct portspec *open; /* nopen of them (at most CONFIG_MAX_PORTS), heap */
 	size_t nopen;
 	uint32_t max_lease; /* seconds */
-	struct cidr targets[CONFIG_MAX_CIDRS]; /* allowed explicit targets */
+	struct cidr *targets; /* allowed explicit targets: ntargets (at most
+				 CONFIG_MAX_CIDRS), heap */
 	size_t ntargets;
 	bool disabled;
 	unsigned line; /* line of the [user NAME] header */
 	/* Lines of this user's keys (0 = not set), for messages about them. */
 	unsigned key_line, open_line, max_lease_line;
-	struct token_conf token; /* token* keys: HOTP/TOTP (config_token.c) */
-	struct otp_conf otp; /* otp* keys: RFC 2289 chains (config_otp.c) */
+	unsigned keys_file_line; /* line of the user's secret in keys_file; 0 = none */
+	/* The per-feature blocks point to a shared read-only default (set by
+	 * config_user_init) until the user sets one of their keys; then to a
+	 * copy of their own, freed (and wiped) by config_free. */
+	const struct token_conf *token; /* token* keys: HOTP/TOTP (config_token.c) */
+	const struct otp_conf *otp; /* otp* keys: RFC 2289 chains (config_otp.c) */
 	struct seq_user seq; /* sequence* keys: port sequences (config_seq.c) */
-	struct dyn_conf dyn; /* dynamic* keys: dynamic knocks (config_dyn.c) */
-	struct trigger_user trig; /* triggers, on_open, on_close, one_shot
-				     (config_trigger.c) */
-	struct user_policy pol; /* sources, hours, expires, old_key, ... (config_policy.c) */
-	struct sign_conf sign; /* sign_key, require_signature (config_audit.c) */
-	char file[PATH_MAX]; /* the users_dir drop-in it came from; "" = the main file */
+	const struct dyn_conf *dyn; /* dynamic* keys: dynamic knocks (config_dyn.c) */
+	const struct trigger_user *trig; /* triggers, on_open, on_close, one_shot
+					   (config_trigger.c) */
+	const struct user_policy *pol; /* sources, hours, expires, old_key, ...
+					 (config_policy.c) */
+	const struct sign_conf *sign; /* sign_key, require_signature (config_audit.c) */
+	const char *file; /* the users_dir drop-in it came from; "" = the main file */
 };
 
 struct config {
@@ -134,6 +146,7 @@ struct config {
 	struct dns_conf dns; /* dns, dns_zone, dns_answer, dns_listen (config_dns.c) */
 	struct audit_conf audit; /* audit_log, event_stream, alert_* (config_audit.c) */
 	char users_dir[PATH_MAX]; /* drop-ins NAME.conf, one [user NAME] each; "" = none */
+	char keys_file[PATH_MAX]; /* "NAME BASE64SECRET" lines; "" = none (config_keysfile.c) */
 	uint32_t expiry_warning; /* seconds before a key expires to warn (0 = never) */
 	struct portspec protect[CONFIG_MAX_PORTS];
 	size_t nprotect;
@@ -159,6 +172,9 @@ int config_load_string(const char *text, const char *name, unsigned flags,
 void config_free(struct config *c);
 /* Prints the normalised config (all defaults spelled out, no secrets). */
 void config_print(const struct config *c, FILE *f);
+/* Empties *u: every field zero, every path "" (for users built by hand, as
+ * tests and benches do; the parser does it for each [user]). */
+void config_user_init(struct config_user *u);
 /* The user called name, or NULL. */
 const struct config_user *config_find_user(const struct config *c, const char *name);
 /* True if p is in c->protect. */

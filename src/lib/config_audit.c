@@ -67,20 +67,27 @@ int cfg_set_alert_refusals(struct cfg_parse *p, const char *v)
 
 int cfg_set_sign_key(struct cfg_parse *p, const char *v)
 {
-	struct config_user *u = cfg_current_user(p);
-	u->sign.key_line = p->line;
-	return set_abs_path(p, "sign_key", v, u->sign.key_path);
+	struct sign_conf *sg = cfg_sign(p);
+	char path[PATH_MAX];
+	if (!sg)
+		return -1;
+	sg->key_line = p->line;
+	if (set_abs_path(p, "sign_key", v, path) != 0)
+		return -1;
+	return cfg_set_str(p, &sg->key_path, path);
 }
 
 int cfg_set_require_signature(struct cfg_parse *p, const char *v)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1" };
 	static const char *const no[] = { "no", "false", "off", "0" };
-	struct config_user *u = cfg_current_user(p);
 	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
 		if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
-			u->sign.require = strcasecmp(v, yes[i]) == 0;
-			u->sign.require_line = p->line;
+			struct sign_conf *sg = cfg_sign(p);
+			if (!sg)
+				return -1;
+			sg->require = strcasecmp(v, yes[i]) == 0;
+			sg->require_line = p->line;
 			return 0;
 		}
 	}
@@ -111,8 +118,8 @@ int cfg_check_audit(struct cfg_parse *p)
 
 int cfg_check_sign(struct cfg_parse *p, struct config_user *u)
 {
-	if (u->sign.require && !u->sign.key_path[0]) {
-		cfg_error(p, u->sign.require_line, "user %s: require_signature = yes "
+	if (u->sign->require && !u->sign->key_path[0]) {
+		cfg_error(p, u->sign->require_line, "user %s: require_signature = yes "
 			"needs a sign_key (the user's public key: postern keygen --sign)",
 			u->name);
 		return -1;
@@ -124,19 +131,20 @@ int cfg_load_sign(struct cfg_parse *p, struct config_user *u)
 {
 	struct signkey k;
 	struct errbuf err = { { 0 } };
-	if (!u->sign.key_path[0])
+	struct sign_conf *sg = cfg_sign_own(u); /* NULL: the default, no key */
+	if (!sg || !sg->key_path[0])
 		return 0;
-	if (signkey_read(u->sign.key_path, &k, &err) < 0) {
-		cfg_error(p, u->sign.key_line, "user %s: %s", u->name, err.msg);
+	if (signkey_read(u->sign->key_path, &k, &err) < 0) {
+		cfg_error(p, u->sign->key_line, "user %s: %s", u->name, err.msg);
 		return -1;
 	}
 	if (strcmp(k.user, u->name) != 0) {
-		cfg_error(p, u->sign.key_line, "user %s: signing key %s belongs to "
-			"user '%s'", u->name, u->sign.key_path, k.user);
+		cfg_error(p, u->sign->key_line, "user %s: signing key %s belongs to "
+			"user '%s'", u->name, u->sign->key_path, k.user);
 		return -1;
 	}
-	memcpy(u->sign.pk, k.pk, sizeof u->sign.pk);
-	u->sign.loaded = true;
+	memcpy(sg->pk, k.pk, sizeof sg->pk);
+	sg->loaded = true;
 	return 0;
 }
 
@@ -154,8 +162,8 @@ void cfg_print_audit(const struct config *c, FILE *f)
 
 void cfg_print_sign(const struct config_user *u, FILE *f)
 {
-	if (u->sign.key_path[0])
-		fprintf(f, "sign_key = %s\n", u->sign.key_path);
-	if (u->sign.require)
+	if (u->sign->key_path[0])
+		fprintf(f, "sign_key = %s\n", u->sign->key_path);
+	if (u->sign->require)
 		fprintf(f, "require_signature = yes\n");
 }

@@ -42,24 +42,60 @@ static int check_daemon(struct cfg_parse *p)
 	return 0;
 }
 
-static int check_user(struct cfg_parse *p, const struct config_user *u)
+/* ctx of the index look-ups below: the users and the one looked up. */
+struct lookup {
+	const struct config_user *users;
+	const struct config_user *u;
+};
+
+static bool same_key_path(const void *ctx, size_t i)
+{
+	const struct lookup *l = ctx;
+	return strcmp(l->users[i].key_path, l->u->key_path) == 0;
+}
+
+static bool same_secret(const void *ctx, size_t i)
+{
+	const struct lookup *l = ctx;
+	return sodium_memcmp(&l->users[i].keys, &l->u->keys, sizeof l->u->keys) == 0;
+}
+
+/* Every key file belongs to one user. */
+static int check_key_path(struct cfg_parse *p, const struct config_user *u,
+	struct cfg_index *paths)
+{
+	const struct config *c = p->c;
+	struct lookup l = { c->users, u };
+	uint64_t h = cfg_hash(u->key_path, strlen(u->key_path));
+	size_t dup = cfg_index_find(paths, h, same_key_path, &l);
+	if (dup != SIZE_MAX) {
+		const struct config_user *o = &c->users[dup];
+		cfg_error(p, u->key_line, "user %s: key file %s is also user "
+			"%s's (line %u); every user needs their own key",
+			u->name, u->key_path, o->name, o->key_line);
+		return -1;
+	}
+	if (cfg_index_add(paths, h, (size_t)(u - c->users)) != 0) {
+		cfg_error(p, u->key_line, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_user(struct cfg_parse *p, const struct config_user *u,
+	struct cfg_index *paths)
 {
 	const struct config *c = p->c;
 	char buf[PORTSPEC_STRLEN];
 
-	if (!u->key_line) {
+	if (!u->key_line && !c->keys_file[0]) {
 		cfg_error(p, u->line, "user %s has no key (add key = "
 			"/etc/postern/users/%s.key)", u->name, u->name);
 		return -1;
 	}
-	for (const struct config_user *o = c->users; o < u; o++) {
-		if (strcmp(o->key_path, u->key_path) == 0) {
-			cfg_error(p, u->key_line, "user %s: key file %s is also user "
-				"%s's (line %u); every user needs their own key",
-				u->name, u->key_path, o->name, o->key_line);
-			return -1;
-		}
-	}
+	/* Without a key line the secret is in keys_file, read with the keys. */
+	if (u->key_line && check_key_path(p, u, paths) != 0)
+		return -1;
 	for (size_t i = 0; i < u->nopen; i++) {
 		if (!config_is_protected(c, &u->open[i])) {
 			cfg_error(p, u->open_line, "user %s: open %s is not a protected "
@@ -79,6 +115,9 @@ static int check_user(struct cfg_parse *p, const struct config_user *u)
 
 int cfg_check(struct cfg_parse *p)
 {
+	struct cfg_index paths = { 0 };
+	int rc = -1;
+
 	if (check_protect(p) != 0 || check_daemon(p) != 0 || cfg_check_seq(p) != 0 ||
 	    cfg_check_dns(p) != 0 || cfg_check_triggers(p) != 0 ||
 	    cfg_check_audit(p) != 0)
@@ -86,16 +125,19 @@ int cfg_check(struct cfg_parse *p)
 	for (size_t i = 0; i < p->c->nusers; i++) {
 		/* A user from a users_dir drop-in: its lines are that file's. */
 		p->file = p->c->users[i].file[0] ? p->c->users[i].file : NULL;
-		if (check_user(p, &p->c->users[i]) != 0 ||
+		if (check_user(p, &p->c->users[i], &paths) != 0 ||
 		    cfg_check_token(p, &p->c->users[i]) != 0 ||
 		    cfg_check_otp(p, &p->c->users[i]) != 0 ||
 		    cfg_check_dyn(p, &p->c->users[i]) != 0 ||
 		    cfg_check_policy(p, &p->c->users[i]) != 0 ||
 		    cfg_check_sign(p, &p->c->users[i]) != 0)
-			return -1;
+			goto out;
 	}
 	p->file = NULL;
-	return 0;
+	rc = 0;
+out:
+	cfg_index_free(&paths);
+	return rc;
 }
 
 /* Reads u's key file into u->keys; the secret itself is wiped at once. */
@@ -105,6 +147,13 @@ static int load_key(struct cfg_parse *p, struct config_user *u)
 	struct errbuf kerr = { { 0 } };
 	int rc = -1;
 
+	if (!u->key_line) {
+		if (u->keys_file_line)
+			return 0; /* cfg_load_keys_file set u->keys */
+		cfg_error(p, u->line, "user %s has no key: not in keys_file %s, and "
+			"no key = line", u->name, p->c->keys_file);
+		return -1;
+	}
 	if (keyfile_read(u->key_path, &kf, &kerr) != 0) {
 		cfg_error(p, u->key_line, "user %s: %s", u->name, kerr.msg);
 		return -1;
@@ -114,38 +163,63 @@ static int load_key(struct cfg_parse *p, struct config_user *u)
 			u->name, u->key_path, kf.user);
 	else {
 		knock_derive_keys(kf.secret, &u->keys);
-		if (u->dyn.enabled) /* the key of dynamic replies (dynreply.h) */
-			dynreply_derive_key(kf.secret, u->dyn.reply_key);
+		struct dyn_conf *d = cfg_dyn_own(u); /* the default is not enabled */
+		if (d && d->enabled) /* the key of dynamic replies (dynreply.h) */
+			dynreply_derive_key(kf.secret, d->reply_key);
 		rc = 0;
 	}
 	keyfile_wipe(&kf);
 	return rc;
 }
 
-/* Two users with one secret would be indistinguishable on the wire. */
-static int check_shared_secret(struct cfg_parse *p, const struct config_user *u)
+/* Two users with one secret would be indistinguishable on the wire. The
+ * index hashes the derived keys (never the secret), only at load time. */
+static int check_shared_secret(struct cfg_parse *p, const struct config_user *u,
+	struct cfg_index *secrets)
 {
-	for (const struct config_user *o = p->c->users; o < u; o++) {
-		if (sodium_memcmp(&o->keys, &u->keys, sizeof u->keys) == 0) {
-			cfg_error(p, u->key_line, "user %s has the same secret as user "
-				"%s (line %u); every user needs their own key",
-				u->name, o->name, o->key_line);
-			return -1;
-		}
+	struct lookup l = { p->c->users, u };
+	uint64_t h = cfg_hash(&u->keys, sizeof u->keys);
+	size_t dup = cfg_index_find(secrets, h, same_secret, &l);
+	if (dup != SIZE_MAX) {
+		const struct config_user *o = &p->c->users[dup];
+		/* A secret from keys_file: say where in that file. */
+		if (!u->key_line)
+			p->file = p->c->keys_file;
+		cfg_error(p, u->key_line ? u->key_line : u->keys_file_line,
+			"user %s has the same secret as user %s (line %u%s); every "
+			"user needs their own key", u->name, o->name,
+			o->key_line ? o->key_line : o->keys_file_line,
+			o->key_line ? "" : " of keys_file");
+		return -1;
+	}
+	if (cfg_index_add(secrets, h, (size_t)(u - p->c->users)) != 0) {
+		cfg_error(p, u->key_line, "out of memory");
+		return -1;
 	}
 	return 0;
 }
 
 int cfg_load_keys(struct cfg_parse *p)
 {
+	struct cfg_index secrets = { 0 };
+	int rc = -1;
+
+	if (p->c->keys_file[0] && cfg_load_keys_file(p) != 0)
+		return -1;
 	for (size_t i = 0; i < p->c->nusers; i++) {
 		struct config_user *u = &p->c->users[i];
 		p->file = u->file[0] ? u->file : NULL; /* a users_dir drop-in */
-		if (load_key(p, u) != 0 || check_shared_secret(p, u) != 0 ||
+		if (load_key(p, u) != 0 || check_shared_secret(p, u, &secrets) != 0 ||
 		    cfg_load_token(p, u) != 0 || cfg_load_seq(p, u) != 0 ||
 		    cfg_load_old_key(p, u) != 0 || cfg_load_sign(p, u) != 0)
-			return -1;
+			goto out;
 	}
 	p->file = NULL;
-	return 0;
+	rc = 0;
+out:
+	/* The index holds hashes of derived keys: wipe them too. */
+	if (secrets.slot)
+		sodium_memzero(secrets.slot, secrets.cap * sizeof *secrets.slot);
+	cfg_index_free(&secrets);
+	return rc;
 }

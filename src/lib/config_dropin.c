@@ -93,8 +93,7 @@ static int read_dropin(struct cfg_parse *p, const char *path, const char *user)
 			"must name the file's user", u->name, user);
 		return -1;
 	}
-	snprintf(u->file, sizeof u->file, "%s", path);
-	return 0;
+	return cfg_set_str(p, &u->file, path);
 }
 
 int cfg_load_dropins(struct cfg_parse *p)

@@ -10,7 +10,10 @@
 
 static struct dyn_conf *dc(struct cfg_parse *p)
 {
-	return &cfg_current_user(p)->dyn;
+	/* Out of memory: the error is recorded and the load fails; the
+	 * setter writes into scratch, which nothing reads. */
+	struct dyn_conf *b = cfg_dyn(p);
+	return b ? b : &p->scratch.dyn;
 }
 
 int cfg_set_dynamic(struct cfg_parse *p, const char *v)
@@ -137,8 +140,10 @@ static bool range_watched(const struct config *c, uint16_t lo, uint16_t hi)
 
 int cfg_check_dyn(struct cfg_parse *p, struct config_user *u)
 {
-	struct dyn_conf *d = &u->dyn;
+	struct dyn_conf *d = cfg_dyn_own(u);
 	char buf[PORTSPEC_STRLEN];
+	if (!d)
+		return 0; /* the default: no dynamic_* key, defaults in place */
 	unsigned any = d->ports_line ? d->ports_line : d->open_line ? d->open_line :
 		d->forward_line ? d->forward_line : d->fwd_ports_line;
 	if (!d->lo) {
@@ -197,14 +202,14 @@ int cfg_check_dyn(struct cfg_parse *p, struct config_user *u)
 bool config_uses_dynamic(const struct config *c)
 {
 	for (size_t i = 0; i < c->nusers; i++)
-		if (c->users[i].dyn.enabled)
+		if (c->users[i].dyn->enabled)
 			return true;
 	return false;
 }
 
 void cfg_print_dyn(const struct config_user *u, FILE *f)
 {
-	const struct dyn_conf *d = &u->dyn;
+	const struct dyn_conf *d = u->dyn;
 	char buf[PORTSPEC_STRLEN];
 	if (!d->enabled)
 		return;

@@ -6,6 +6,7 @@
 #define POSTERN_CONFIG_INT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -53,9 +54,31 @@ enum {
 	DK_EVENT_STREAM,
 	DK_ALERT_COMMAND,
 	DK_ALERT_REFUSALS,
+	DK_KEYS_FILE,
 	DK_COUNT
 };
 #define CFG_SECTION_KEYS_MAX 48
+
+/* An open-addressing hash index of users by some key (name, key file,
+ * secret): entries are (hash, user index); the caller compares keys. Built
+ * while parsing, freed with the parse (config_index.c). */
+struct cfg_index {
+	struct cfg_index_slot {
+		uint64_t h;
+		size_t i; /* user index + 1; 0 = empty */
+	} *slot;
+	size_t cap, n;
+};
+/* 64-bit FNV-1a of n bytes (not keyed: for duplicate checks at load time
+ * only, never for anything a packet chooses). */
+uint64_t cfg_hash(const void *data, size_t n);
+/* The first user index i with hash h for which same(ctx, i) is true, or
+ * SIZE_MAX. */
+size_t cfg_index_find(const struct cfg_index *x, uint64_t h,
+	bool (*same)(const void *ctx, size_t i), const void *ctx);
+/* Adds (h, i). 0, or -1 when out of memory. */
+int cfg_index_add(struct cfg_index *x, uint64_t h, size_t i);
+void cfg_index_free(struct cfg_index *x);
 
 /* The state of one parse. */
 struct cfg_parse {
@@ -74,6 +97,16 @@ struct cfg_parse {
 	bool target_source; /* current user's targets named "source" */
 	const char *file; /* a users_dir drop-in being read or checked; NULL =
 			     the main file (c->path) */
+	size_t users_cap; /* c->users has room for this many (grown x2) */
+	struct cfg_index names; /* users by name, for duplicate [user] */
+	const char *want_name; /* the name user_begin looks up */
+	/* Where a setter writes when its user's block could not be allocated
+	 * (the error is recorded and the load fails): see tok() etc. */
+	union {
+		struct token_conf token;
+		struct otp_conf otp;
+		struct dyn_conf dyn;
+	} scratch;
 };
 
 /* A key's setter: validates value (one item, for list keys) and stores it.
@@ -95,6 +128,34 @@ void cfg_error(struct cfg_parse *p, unsigned line, const char *fmt, ...)
 const struct cfg_key *cfg_section_keys(enum cfg_section s, size_t *n);
 /* Fills in the defaults of a fresh config. */
 void cfg_set_defaults(struct config *c);
+/* Sets *dst to a heap copy of v (freeing a previous copy). 0, or -1 after
+ * cfg_error (out of memory). */
+int cfg_set_str(struct cfg_parse *p, const char **dst, const char *v);
+/* Reallocates *array to n elements of size bytes. 0, or -1 after cfg_error
+ * (*array unchanged). */
+int cfg_grow(struct cfg_parse *p, void **array, size_t n, size_t size);
+/* Frees a string set by cfg_set_str and leaves "" in its place. */
+void cfg_free_str(const char **s);
+
+
+/* The current user's per-feature block, to be written: the first call for
+ * a user replaces the shared default with a copy of their own. NULL after
+ * cfg_error (out of memory). */
+struct token_conf *cfg_token(struct cfg_parse *p);
+struct otp_conf *cfg_otp(struct cfg_parse *p);
+struct dyn_conf *cfg_dyn(struct cfg_parse *p);
+struct sign_conf *cfg_sign(struct cfg_parse *p);
+struct user_policy *cfg_pol(struct cfg_parse *p);
+struct trigger_user *cfg_trig(struct cfg_parse *p);
+/* u's own block, or NULL while u has the shared default (whose values are
+ * what the checks would fill in: nothing to check, load or write). */
+struct token_conf *cfg_token_own(struct config_user *u);
+struct otp_conf *cfg_otp_own(struct config_user *u);
+struct dyn_conf *cfg_dyn_own(struct config_user *u);
+struct sign_conf *cfg_sign_own(struct config_user *u);
+struct user_policy *cfg_pol_own(struct config_user *u);
+struct trigger_user *cfg_trig_own(struct config_user *u);
+
 /* The user whose section is being read. */
 struct config_user *cfg_current_user(struct cfg_parse *p);
 
@@ -102,6 +163,12 @@ struct config_user *cfg_current_user(struct cfg_parse *p);
 int cfg_check(struct cfg_parse *p);
 /* Reads every user's key file (config_check.c). */
 int cfg_load_keys(struct cfg_parse *p);
+/* [daemon] keys_file (config_keysfile.c): the setter, and the reading of
+ * the file into the users it names (before their key files are read). */
+int cfg_set_keys_file(struct cfg_parse *p, const char *value);
+int cfg_load_keys_file(struct cfg_parse *p);
+/* The index of the user called name, or SIZE_MAX (while parsing: p->names). */
+size_t cfg_user_index(struct cfg_parse *p, const char *name);
 
 /* [user] token* keys (config_token.c): setters, defaults, checks, reading
  * the token secret, printing. */

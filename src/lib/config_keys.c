@@ -252,8 +252,11 @@ static int set_protect(struct cfg_parse *p, const char *v)
 static int set_key(struct cfg_parse *p, const char *v)
 {
 	struct config_user *u = cfg_current_user(p);
+	char path[PATH_MAX];
 	u->key_line = p->line;
-	return set_path(p, "key", v, u->key_path);
+	if (set_path(p, "key", v, path) != 0)
+		return -1;
+	return cfg_set_str(p, &u->key_path, path);
 }
 
 static int set_open(struct cfg_parse *p, const char *v)
@@ -261,6 +264,11 @@ static int set_open(struct cfg_parse *p, const char *v)
 	struct config_user *u = cfg_current_user(p);
 	if (!u->open_line)
 		u->open_line = p->line;
+	/* Room for one more, grown x2: most users open one or two doors. */
+	if (u->nopen < CONFIG_MAX_PORTS && (u->nopen & (u->nopen - 1)) == 0 &&
+	    cfg_grow(p, (void **)&u->open, u->nopen ? 2 * u->nopen : 1,
+		    sizeof *u->open) != 0)
+		return -1;
 	return add_port(p, "open", v, u->open, &u->nopen);
 }
 
@@ -306,6 +314,10 @@ static int set_target(struct cfg_parse *p, const char *v)
 		cfg_error(p, p->line, "targets: more than %d prefixes", CONFIG_MAX_CIDRS);
 		return -1;
 	}
+	if ((u->ntargets & (u->ntargets - 1)) == 0 && cfg_grow(p,
+		(void **)&u->targets, u->ntargets ? 2 * u->ntargets : 1,
+		sizeof *u->targets) != 0)
+		return -1;
 	u->targets[u->ntargets++] = c;
 	return 0;
 }
@@ -351,6 +363,7 @@ static const struct cfg_key daemon_keys[DK_COUNT] = {
 	[DK_EVENT_STREAM] = { "event_stream", cfg_set_event_stream, false },
 	[DK_ALERT_COMMAND] = { "alert_command", cfg_set_alert_command, false },
 	[DK_ALERT_REFUSALS] = { "alert_refusals", cfg_set_alert_refusals, false },
+	[DK_KEYS_FILE] = { "keys_file", cfg_set_keys_file, false },
 };
 
 static const struct cfg_key protect_keys[] = {

@@ -19,7 +19,10 @@
 
 static struct otp_conf *oc(struct cfg_parse *p)
 {
-	return &cfg_current_user(p)->otp;
+	/* Out of memory: the error is recorded and the load fails; the
+	 * setter writes into scratch, which nothing reads. */
+	struct otp_conf *b = cfg_otp(p);
+	return b ? b : &p->scratch.otp;
 }
 
 /* A decimal number in lo..hi, no sign, no leading zero. */
@@ -108,7 +111,9 @@ static bool in_list(const struct portspec *list, size_t n, const struct portspec
 
 int cfg_check_otp(struct cfg_parse *p, struct config_user *u)
 {
-	struct otp_conf *o = &u->otp;
+	struct otp_conf *o = cfg_otp_own(u);
+	if (!o)
+		return 0; /* the default: no otp* key, defaults in place */
 	unsigned any = o->open_line ? o->open_line : o->low_water_line ?
 		o->low_water_line : o->lookahead_line;
 	char buf[PORTSPEC_STRLEN];
@@ -148,7 +153,7 @@ int cfg_check_otp(struct cfg_parse *p, struct config_user *u)
 
 void cfg_print_otp(const struct config_user *u, FILE *f)
 {
-	const struct otp_conf *o = &u->otp;
+	const struct otp_conf *o = u->otp;
 	char buf[PORTSPEC_STRLEN];
 	if (o->alg == OTP_ALG_NONE)
 		return;

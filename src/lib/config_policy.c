@@ -91,7 +91,9 @@ int cfg_set_expiry_warning(struct cfg_parse *p, const char *v)
 
 int cfg_set_sources(struct cfg_parse *p, const char *v)
 {
-	struct user_policy *pol = &cfg_current_user(p)->pol;
+	struct user_policy *pol = cfg_pol(p);
+	if (!pol)
+		return -1;
 	struct cidr c;
 	if (!pol->sources_line && !pol->any_source_line)
 		pol->sources_line = p->line;
@@ -134,13 +136,18 @@ int cfg_set_sources(struct cfg_parse *p, const char *v)
 
 int cfg_set_allow_wide(struct cfg_parse *p, const char *v)
 {
+	struct user_policy *pol = cfg_pol(p);
+	if (!pol)
+		return -1;
 	return parse_bool(p, "allow_wide_targets", v,
-		&cfg_current_user(p)->pol.allow_wide_targets);
+		&pol->allow_wide_targets);
 }
 
 int cfg_set_hours(struct cfg_parse *p, const char *v)
 {
-	struct user_policy *pol = &cfg_current_user(p)->pol;
+	struct user_policy *pol = cfg_pol(p);
+	if (!pol)
+		return -1;
 	const char *why;
 	if (!pol->hours_line)
 		pol->hours_line = p->line;
@@ -161,7 +168,9 @@ int cfg_set_hours(struct cfg_parse *p, const char *v)
 
 int cfg_set_timezone(struct cfg_parse *p, const char *v)
 {
-	struct user_policy *pol = &cfg_current_user(p)->pol;
+	struct user_policy *pol = cfg_pol(p);
+	if (!pol)
+		return -1;
 	const char *why;
 	if (strcasecmp(v, "local") == 0) {
 		pol->timezone[0] = '\0';
@@ -209,21 +218,27 @@ static int set_name_bit(struct cfg_parse *p, const char *key, const char *v,
 
 int cfg_set_schemes(struct cfg_parse *p, const char *v)
 {
-	struct user_policy *pol = &cfg_current_user(p)->pol;
+	struct user_policy *pol = cfg_pol(p);
+	if (!pol)
+		return -1;
 	return set_name_bit(p, "schemes", v, userpol_scheme_names, USERPOL_NSCHEMES,
 		&pol->schemes, &pol->any_schemes);
 }
 
 int cfg_set_carriers(struct cfg_parse *p, const char *v)
 {
-	struct user_policy *pol = &cfg_current_user(p)->pol;
+	struct user_policy *pol = cfg_pol(p);
+	if (!pol)
+		return -1;
 	return set_name_bit(p, "carriers", v, userpol_carrier_names, USERPOL_NCARRIERS,
 		&pol->carriers, &pol->any_carriers);
 }
 
 int cfg_set_expires(struct cfg_parse *p, const char *v)
 {
-	struct user_policy *pol = &cfg_current_user(p)->pol;
+	struct user_policy *pol = cfg_pol(p);
+	if (!pol)
+		return -1;
 	pol->expires_line = p->line;
 	if (strcasecmp(v, "never") == 0) {
 		pol->expires = 0;
@@ -234,14 +249,21 @@ int cfg_set_expires(struct cfg_parse *p, const char *v)
 
 int cfg_set_old_key(struct cfg_parse *p, const char *v)
 {
-	struct user_policy *pol = &cfg_current_user(p)->pol;
+	struct user_policy *pol = cfg_pol(p);
+	if (!pol)
+		return -1;
+	char path[PATH_MAX];
 	pol->old_key_line = p->line;
-	return parse_path(p, "old_key", v, pol->old_key_path);
+	if (parse_path(p, "old_key", v, path) != 0)
+		return -1;
+	return cfg_set_str(p, &pol->old_key_path, path);
 }
 
 int cfg_set_old_key_until(struct cfg_parse *p, const char *v)
 {
-	struct user_policy *pol = &cfg_current_user(p)->pol;
+	struct user_policy *pol = cfg_pol(p);
+	if (!pol)
+		return -1;
 	pol->old_key_until_line = p->line;
 	return parse_date(p, "old_key_until", v, &pol->old_key_until);
 }
@@ -250,7 +272,7 @@ int cfg_set_old_key_until(struct cfg_parse *p, const char *v)
 
 int cfg_check_policy(struct cfg_parse *p, struct config_user *u)
 {
-	struct user_policy *pol = &u->pol;
+	const struct user_policy *pol = u->pol;
 	if (pol->old_key_line && !pol->old_key_until_line) {
 		cfg_error(p, pol->old_key_line, "user %s: old_key needs old_key_until "
 			"(the date the old key stops working)", u->name);
@@ -271,10 +293,10 @@ int cfg_check_policy(struct cfg_parse *p, struct config_user *u)
 
 int cfg_load_old_key(struct cfg_parse *p, struct config_user *u)
 {
-	struct user_policy *pol = &u->pol;
+	struct user_policy *pol = cfg_pol_own(u);
 	struct keyfile kf;
 	struct errbuf kerr = { { 0 } };
-	if (!pol->old_key_line)
+	if (!pol || !pol->old_key_line)
 		return 0;
 	if (keyfile_read(pol->old_key_path, &kf, &kerr) != 0) {
 		cfg_error(p, pol->old_key_line, "user %s: %s", u->name, kerr.msg);
@@ -325,7 +347,7 @@ static void print_names(FILE *f, const char *key, uint32_t mask,
 
 void cfg_print_policy_user(const struct config_user *u, FILE *f)
 {
-	const struct user_policy *pol = &u->pol;
+	const struct user_policy *pol = u->pol;
 	char buf[ADDR_STRLEN + 4], date[TIMERULE_DATE_LEN], hours[1024];
 	fprintf(f, "sources = ");
 	if (!pol->nsources)

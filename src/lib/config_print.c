@@ -42,6 +42,8 @@ static void print_daemon(const struct config *c, FILE *f)
 	cfg_print_dns(c, f);
 	cfg_print_policy_daemon(c, f);
 	cfg_print_audit(c, f);
+	if (c->keys_file[0])
+		fprintf(f, "keys_file = %s\n", c->keys_file);
 }
 
 static void print_user(const struct config_user *u, FILE *f)
@@ -51,7 +53,8 @@ static void print_user(const struct config_user *u, FILE *f)
 	if (u->file[0])
 		fprintf(f, "\n# from %s", u->file);
 	fprintf(f, "\n[user %s]\n", u->name);
-	fprintf(f, "key = %s\n", u->key_path);
+	if (u->key_line) /* else its secret is in keys_file */
+		fprintf(f, "key = %s\n", u->key_path);
 	print_ports(f, "open", u->open, u->nopen);
 	fprintf(f, "max_lease = %u\n", u->max_lease);
 	/* A knock may always name its own source; these are the extras. */

@@ -30,8 +30,8 @@ static struct seq_user *sq(struct cfg_parse *p)
 
 static bool has_sequences(const struct config_user *u)
 {
-	return u->seq.sequence.n > 0 || u->seq.file[0] || u->token.port_lo ||
-		u->dyn.enabled; /* dynamic knocks are port sequences too */
+	return u->seq.sequence.n > 0 || u->seq.file[0] || u->token->port_lo ||
+		u->dyn->enabled; /* dynamic knocks are port sequences too */
 }
 
 bool config_uses_sequences(const struct config *c)
@@ -119,14 +119,13 @@ int cfg_set_sequence(struct cfg_parse *p, const char *v)
 int cfg_set_seq_file(struct cfg_parse *p, const char *v)
 {
 	struct seq_user *s = sq(p);
-	if (v[0] != '/' || strlen(v) >= sizeof s->file || strchr(v, '\t')) {
+	if (v[0] != '/' || strlen(v) >= PATH_MAX || strchr(v, '\t')) {
 		cfg_error(p, p->line, "one_time_sequences: '%s' is not an absolute "
 			"path (without tabs)", v);
 		return -1;
 	}
-	snprintf(s->file, sizeof s->file, "%s", v);
 	s->file_line = p->line;
-	return 0;
+	return cfg_set_str(p, &s->file, v);
 }
 
 int cfg_set_seq_open(struct cfg_parse *p, const char *v)
@@ -235,15 +234,15 @@ static int check_user_seq(struct cfg_parse *p, struct config_user *u)
 			return -1;
 		}
 	}
-	if (u->token.port_lo) {
-		struct portspec lo = { IPPROTO_TCP, u->token.port_lo };
-		struct portspec hi = { IPPROTO_TCP, u->token.port_hi };
+	if (u->token->port_lo) {
+		struct portspec lo = { IPPROTO_TCP, u->token->port_lo };
+		struct portspec hi = { IPPROTO_TCP, u->token->port_hi };
 		bool inside = false;
 		for (size_t i = 0; i < p->c->seq.nwatch; i++)
 			inside |= portrange_contains(&p->c->seq.watch[i], &lo) &&
 				portrange_contains(&p->c->seq.watch[i], &hi);
 		if (!inside) {
-			cfg_error(p, u->token.ports_line, "user %s: token_ports %u-%u is not "
+			cfg_error(p, u->token->ports_line, "user %s: token_ports %u-%u is not "
 				"inside one [daemon] sequence_watch range", u->name,
 				(unsigned)lo.port, (unsigned)hi.port);
 			return -1;

@@ -21,7 +21,10 @@
 
 static struct token_conf *tok(struct cfg_parse *p)
 {
-	return &cfg_current_user(p)->token;
+	/* Out of memory: the error is recorded and the load fails; the
+	 * setter writes into scratch, which nothing reads. */
+	struct token_conf *b = cfg_token(p);
+	return b ? b : &p->scratch.token;
 }
 
 /* A decimal number in lo..hi. */
@@ -53,14 +56,13 @@ int cfg_set_token(struct cfg_parse *p, const char *v)
 int cfg_set_token_key(struct cfg_parse *p, const char *v)
 {
 	struct token_conf *t = tok(p);
-	if (v[0] != '/' || strlen(v) >= sizeof t->key_path || strchr(v, '\t')) {
+	if (v[0] != '/' || strlen(v) >= PATH_MAX || strchr(v, '\t')) {
 		cfg_error(p, p->line, "token_key: '%s' is not an absolute path "
 			"(without tabs)", v);
 		return -1;
 	}
-	snprintf(t->key_path, sizeof t->key_path, "%s", v);
 	t->key_line = p->line;
-	return 0;
+	return cfg_set_str(p, &t->key_path, v);
 }
 
 int cfg_set_token_open(struct cfg_parse *p, const char *v)
@@ -147,7 +149,9 @@ int cfg_set_token_ports(struct cfg_parse *p, const char *v)
 
 void cfg_token_defaults(struct config_user *u)
 {
-	struct token_conf *t = &u->token;
+	struct token_conf *t = cfg_token_own(u);
+	if (!t)
+		return; /* the default has them */
 	if (!t->digits)
 		t->digits = TOKEN_DEFAULT_DIGITS;
 	if (!t->step)
@@ -158,7 +162,9 @@ void cfg_token_defaults(struct config_user *u)
 
 int cfg_check_token(struct cfg_parse *p, struct config_user *u)
 {
-	struct token_conf *t = &u->token;
+	struct token_conf *t = cfg_token_own(u);
+	if (!t)
+		return 0; /* the default: no token* key, defaults in place */
 	unsigned any = t->key_line ? t->key_line : t->open_line ? t->open_line :
 		t->ports_line;
 	char buf[PORTSPEC_STRLEN];
@@ -197,8 +203,8 @@ int cfg_check_token(struct cfg_parse *p, struct config_user *u)
 	return -1;
 open_ok:
 	for (const struct config_user *o = p->c->users; o < u; o++) {
-		if (o->token.mode != TOKEN_NONE &&
-			strcmp(o->token.key_path, t->key_path) == 0) {
+		if (o->token->mode != TOKEN_NONE &&
+			strcmp(o->token->key_path, t->key_path) == 0) {
 			cfg_error(p, t->key_line, "user %s: token secret %s is also user "
 				"%s's; every user needs their own", u->name, t->key_path,
 				o->name);
@@ -210,17 +216,17 @@ open_ok:
 
 int cfg_load_token(struct cfg_parse *p, struct config_user *u)
 {
-	struct token_conf *t = &u->token;
+	struct token_conf *t = cfg_token_own(u);
 	struct errbuf kerr = { { 0 } };
-	if (t->mode == TOKEN_NONE)
+	if (!t || t->mode == TOKEN_NONE)
 		return 0;
 	if (tokenkey_read(t->key_path, t->secret, &t->secret_len, &kerr) != 0) {
 		cfg_error(p, t->key_line, "user %s: %s", u->name, kerr.msg);
 		return -1;
 	}
 	for (const struct config_user *o = p->c->users; o < u; o++) {
-		if (o->token.mode != TOKEN_NONE && o->token.secret_len == t->secret_len &&
-			sodium_memcmp(o->token.secret, t->secret, t->secret_len) == 0) {
+		if (o->token->mode != TOKEN_NONE && o->token->secret_len == t->secret_len &&
+			sodium_memcmp(o->token->secret, t->secret, t->secret_len) == 0) {
 			cfg_error(p, t->key_line, "user %s has the same token secret as "
 				"user %s; every user needs their own", u->name, o->name);
 			return -1;
@@ -231,7 +237,7 @@ int cfg_load_token(struct cfg_parse *p, struct config_user *u)
 
 void cfg_print_token(const struct config_user *u, FILE *f)
 {
-	const struct token_conf *t = &u->token;
+	const struct token_conf *t = u->token;
 	char buf[PORTSPEC_STRLEN];
 	if (t->mode == TOKEN_NONE)
 		return;

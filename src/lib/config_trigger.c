@@ -184,7 +184,9 @@ static int check_name(struct cfg_parse *p, const char *key, const char *v)
 
 int cfg_set_user_triggers(struct cfg_parse *p, const char *v)
 {
-	struct trigger_user *tu = &cfg_current_user(p)->trig;
+	struct trigger_user *tu = cfg_trig(p);
+	if (!tu)
+		return -1;
 	if (check_name(p, "triggers", v) != 0)
 		return -1;
 	for (size_t i = 0; i < tu->n; i++) {
@@ -205,7 +207,9 @@ int cfg_set_user_triggers(struct cfg_parse *p, const char *v)
 
 int cfg_set_on_open(struct cfg_parse *p, const char *v)
 {
-	struct trigger_user *tu = &cfg_current_user(p)->trig;
+	struct trigger_user *tu = cfg_trig(p);
+	if (!tu)
+		return -1;
 	if (check_name(p, "on_open", v) != 0)
 		return -1;
 	snprintf(tu->on_open, sizeof tu->on_open, "%s", v);
@@ -215,7 +219,9 @@ int cfg_set_on_open(struct cfg_parse *p, const char *v)
 
 int cfg_set_on_close(struct cfg_parse *p, const char *v)
 {
-	struct trigger_user *tu = &cfg_current_user(p)->trig;
+	struct trigger_user *tu = cfg_trig(p);
+	if (!tu)
+		return -1;
 	if (check_name(p, "on_close", v) != 0)
 		return -1;
 	snprintf(tu->on_close, sizeof tu->on_close, "%s", v);
@@ -225,7 +231,9 @@ int cfg_set_on_close(struct cfg_parse *p, const char *v)
 
 int cfg_set_one_shot(struct cfg_parse *p, const char *v)
 {
-	struct trigger_user *tu = &cfg_current_user(p)->trig;
+	struct trigger_user *tu = cfg_trig(p);
+	if (!tu)
+		return -1;
 	static const char *const yes[] = { "yes", "true", "on", "1" };
 	static const char *const no[] = { "no", "false", "off", "0" };
 	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
@@ -277,7 +285,9 @@ int cfg_check_triggers(struct cfg_parse *p)
 	}
 	for (size_t u = 0; u < c->nusers; u++) {
 		struct config_user *cu = &c->users[u];
-		struct trigger_user *tu = &cu->trig;
+		struct trigger_user *tu = cfg_trig_own(cu);
+		if (!tu)
+			continue; /* no triggers: the default resolves to nothing */
 		for (size_t i = 0; i < tu->n; i++) {
 			int k = find_trigger(c, tu->names[i]);
 			if (k == TRIGGER_NO_HOOK) {
@@ -326,7 +336,7 @@ void cfg_print_triggers(const struct config *c, FILE *f)
 
 void cfg_print_trigger_user(const struct config_user *u, FILE *f)
 {
-	const struct trigger_user *tu = &u->trig;
+	const struct trigger_user *tu = u->trig;
 	if (tu->n) {
 		fprintf(f, "triggers = ");
 		for (size_t i = 0; i < tu->n; i++)

@@ -58,9 +58,7 @@ void keyfile_generate(struct keyfile *kf, const char *user)
 
 /* --- reading ----------------------------------------------------------- */
 
-/* Opens path for reading without following a final symlink and checks that
- * it is a regular file only its owner can access. Returns the fd or -1. */
-static int open_private(const char *path, struct errbuf *err)
+int keyfile_open_private(const char *path, long long max_bytes, struct errbuf *err)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -94,9 +92,9 @@ static int open_private(const char *path, struct errbuf *err)
 			(unsigned)geteuid(), (unsigned)geteuid(), path);
 		goto fail;
 	}
-	if (st.st_size > KEYFILE_MAX_BYTES) {
-		errbuf_set(err, "%s: %lld bytes; a key file is at most %d bytes", path,
-			(long long)st.st_size, KEYFILE_MAX_BYTES);
+	if (st.st_size > max_bytes) {
+		errbuf_set(err, "%s: %lld bytes; a key file is at most %lld bytes", path,
+			(long long)st.st_size, max_bytes);
 		goto fail;
 	}
 	return fd;
@@ -304,7 +302,7 @@ int keyfile_read_flags(const char *path, unsigned flags, struct keyfile *out,
 		errbuf_set(err, "%s: libsodium failed to initialise", path);
 		return -1;
 	}
-	int fd = open_private(path, err);
+	int fd = keyfile_open_private(path, KEYFILE_MAX_BYTES, err);
 	if (fd < 0)
 		return -1;
 	ssize_t len = read_all(fd, path, buf, err);

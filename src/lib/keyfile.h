@@ -61,6 +61,11 @@ int keyfile_derive(struct keyfile *kf, const char *pass, size_t len,
 	struct errbuf *err) WUR;
 /* Creates path with mode 0600 (O_EXCL: never overwrites). 0 or -1. */
 int keyfile_write(const char *path, const struct keyfile *kf, struct errbuf *err) WUR;
+/* Opens path read-only without following a final symlink, and checks what
+ * keyfile_read checks: a regular file of at most max_bytes, owned by the
+ * reading uid, that group and others cannot access. The fd, or -1 with a
+ * reason naming path. (config's keys_file uses it too.) */
+int keyfile_open_private(const char *path, long long max_bytes, struct errbuf *err) WUR;
 /* Fills kf with a fresh random secret for user. */
 void keyfile_generate(struct keyfile *kf, const char *user);
 void keyfile_wipe(struct keyfile *kf);

@@ -67,7 +67,7 @@ struct seq_daemon {
 /* [user NAME] settings of the sequence scheme (config.h embeds this). */
 struct seq_user {
 	struct seqspec sequence; /* static, knockd-compatible; n == 0: none */
-	char file[PATH_MAX]; /* one_time_sequences, "" = none */
+	const char *file; /* one_time_sequences, "" = none; heap */
 	struct seqlist list; /* its sequences (read with the key files) */
 	struct portspec open[KNOCK_MAX_PORTS]; /* sequence_open */
 	size_t nopen; /* 0 = not set: the user's open list */

@@ -37,7 +37,7 @@ struct token_conf {
 	uint32_t lookahead; /* HOTP counters accepted beyond the next one */
 	struct portspec open; /* the door a token opens (port 0: unset) */
 	uint16_t port_lo, port_hi; /* token_ports range; 0 = no port form */
-	char key_path[PATH_MAX];
+	const char *key_path; /* "" = unset; heap (config_free frees) */
 	uint8_t secret[OTP_SECRET_MAX];
 	size_t secret_len;
 	/* Lines of the keys (0 = not set), for messages. */

@@ -50,7 +50,7 @@ struct user_policy {
 	uint32_t carriers; /* bit (1 << carrier id); 0 = any */
 	bool any_schemes, any_carriers; /* 'any' was said explicitly */
 	int64_t expires; /* unix time; 0 = never */
-	char old_key_path[PATH_MAX]; /* "" = none */
+	const char *old_key_path; /* "" = none; heap */
 	int64_t old_key_until; /* unix time, with old_key */
 	bool has_old_key; /* old_keys were loaded */
 	struct user_keys old_keys;

@@ -33,8 +33,11 @@ static void setup(void)
 		"token = hotp\ntoken_key = /k/a.token\ntoken_open = tcp/22\n"
 		"token_ports = 40000-40099\n", "fuzz", 0, &cfg, &err) != 0)
 		abort();
-	memcpy(cfg->users[0].token.secret, "12345678901234567890", 20);
-	cfg->users[0].token.secret_len = 20;
+	/* alice sets token keys, so her block is her own (not the shared
+	 * default): the fuzzer sets the secret itself, without a file. */
+	struct token_conf *t = (struct token_conf *)cfg->users[0].token;
+	memcpy(t->secret, "12345678901234567890", 20);
+	t->secret_len = 20;
 	mem = scheme_get(SCHEME_TOKEN)->load(cfg, NULL, &failed, &err);
 	if (failed)
 		abort();

@@ -178,7 +178,9 @@ static struct fixture setup(const char *mode)
 	struct errbuf err;
 	if (config_load_string(text, "test", 0, &f.c, &err) != 0)
 		fail_msg("config refused: %s", err.msg);
-	struct token_conf *t = &f.c->users[1].token;
+	/* The test sets the secret itself (no token_key file): user1 sets
+	 * token keys, so this block is the user's own, not the shared default. */
+	struct token_conf *t = (struct token_conf *)f.c->users[1].token;
 	memcpy(t->secret, SEED20, 20);
 	t->secret_len = 20;
 	assert_int_equal(t->digits, 6);

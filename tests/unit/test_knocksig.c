@@ -137,10 +137,12 @@ static void test_spa_sig_check(void **state)
 	struct knock k;
 	bool is_signed;
 	v5_setup(&v);
-	memset(&u, 0, sizeof u);
+	config_user_init(&u);
 	u.keys = v.keys;
-	memcpy(u.sign.pk, v.pk, sizeof v.pk);
-	u.sign.loaded = true;
+	struct sign_conf sg = { .key_path = "" };
+	u.sign = &sg;
+	memcpy(sg.pk, v.pk, sizeof v.pk);
+	sg.loaded = true;
 	assert_int_equal(knocksig_seal(&v.keys, v.sk, &v.k, wire), 0);
 	memset(&c, 0, sizeof c);
 	c.kind = CANDIDATE_SPA;
@@ -161,9 +163,9 @@ static void test_spa_sig_check(void **state)
 	assert_false(is_signed);
 	c.sig[0] ^= 1;
 	/* Another user's key. */
-	u.sign.pk[0] ^= 1;
+	sg.pk[0] ^= 1;
 	assert_int_equal(spa_sig_check(&u, &k, &c, &is_signed, sig), VERDICT_BAD_SIGNATURE);
-	u.sign.pk[0] ^= 1;
+	sg.pk[0] ^= 1;
 	/* Unsigned knock with 64 bytes appended: malformed. */
 	assert_int_equal(knock_seal(&v.keys, &v.k, wire), 0);
 	assert_int_equal(knock_open(&v.keys, wire, &k), KNOCK_OK);

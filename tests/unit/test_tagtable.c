@@ -54,6 +54,12 @@ static struct config *make_config(size_t n, uint32_t window)
 		assert_non_null(users);
 		for (size_t u = parsed; u < n; u++) {
 			users[u] = users[parsed - 1];
+			/* The original owns its heap copies; these need only keys. */
+			users[u].key_path = "";
+			users[u].open = NULL;
+			users[u].nopen = 0;
+			users[u].targets = NULL;
+			users[u].ntargets = 0;
 			snprintf(users[u].name, sizeof users[u].name, "user%zu", u);
 		}
 		c->users = users;
@@ -183,8 +189,12 @@ static void old_key_finds_its_user(void **state)
 	struct config *c = make_config(2, 60);
 	uint8_t master[KNOCK_MASTER_BYTES];
 	master_for(77, master);
-	knock_derive_keys(master, &c->users[1].pol.old_keys);
-	c->users[1].pol.has_old_key = true;
+	/* As if user1 had old_key set (the test's own policy block). */
+	struct user_policy pol = *c->users[1].pol;
+	const struct user_policy *saved = c->users[1].pol;
+	knock_derive_keys(master, &pol.old_keys);
+	pol.has_old_key = true;
+	c->users[1].pol = &pol;
 	struct tagtable *t = tagtable_new();
 	assert_int_equal(tagtable_update(t, c, NOW), 0);
 	uint64_t first = knock_slot(NOW - 60), last = knock_slot(NOW + 60);
@@ -192,10 +202,11 @@ static void old_key_finds_its_user(void **state)
 	for (uint64_t s = first; s <= last; s++) {
 		uint8_t tag[KNOCK_TAG_BYTES];
 		uint32_t users[4];
-		knock_tag(&c->users[1].pol.old_keys, s, tag);
+		knock_tag(&c->users[1].pol->old_keys, s, tag);
 		assert_int_equal(tagtable_lookup(t, tag, users, 4), 1);
 		assert_int_equal(users[0], 1);
 	}
+	c->users[1].pol = saved;
 	tagtable_free(t);
 	config_free(c);
 }

@@ -34,6 +34,12 @@ static struct config *make_config(size_t n, uint32_t window)
 	assert_non_null(users);
 	for (size_t u = 1; u < n; u++) {
 		users[u] = users[0];
+		/* users[0] owns its heap copies; the copies need only keys. */
+		users[u].key_path = "";
+		users[u].open = NULL;
+		users[u].nopen = 0;
+		users[u].targets = NULL;
+		users[u].ntargets = 0;
 		snprintf(users[u].name, sizeof users[u].name, "user%zu", u);
 	}
 	c->users = users;

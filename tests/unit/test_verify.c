@@ -28,7 +28,8 @@ static int setup(void **state)
 {
 	(void)state;
 	uint8_t master[KNOCK_MASTER_BYTES];
-	memset(&fx, 0, sizeof fx);
+	config_user_init(&fx.alice);
+	config_user_init(&fx.bob);
 	memset(master, 0xa1, sizeof master);
 	knock_derive_keys(master, &fx.alice.keys);
 	memset(master, 0xb0, sizeof master);

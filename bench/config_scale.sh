@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# bench/config_scale.sh BUILD [USERS] — what a config of many users costs.
+#
+# Generates USERS users (default 100000) in a temporary directory: one key
+# file per user (KEYS=files, the default) or one keys file for all of them
+# (KEYS=keysfile: [daemon] keys_file, if this build has it), then prints
+#   1. BUILD/bench/bench_config CONF: config_load time and RSS, in process;
+#   2. posternd's start-up: from exec to "ready" in its log, run in a
+#      network namespace of its own (pcfg<PID>) on lo, state in the
+#      temporary directory; RSS of the parent and the child once ready.
+# The namespace, the daemon (killed by its PID) and the directory are removed
+# on every exit. Root only (netns). Prints figures; never fails on time.
+set -uo pipefail
+
+build=${1:?usage: config_scale.sh BUILD [USERS]}
+users=${2:-100000}
+KEYS=${KEYS:-files}
+READY_TIMEOUT=${READY_TIMEOUT:-60}
+posternd=$(realpath "$build/posternd")
+bench=$(realpath "$build/bench/bench_config")
+dir=$(mktemp -d /tmp/pcfg.XXXXXX)
+ns=pcfg$$
+dpid=""
+
+cleanup() {
+	if [ -n "$dpid" ] && kill -0 "$dpid" 2>/dev/null; then
+		kill "$dpid" 2>/dev/null
+		for _ in $(seq 50); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$dpid" 2>/dev/null
+	fi
+	ip netns del "$ns" 2>/dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+chmod 0711 "$dir"
+echo "config_scale: $users users, keys from ${KEYS}, in $dir"
+python3 - "$users" "$dir" "$KEYS" <<'PY'
+import base64, os, sys
+n, d, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+os.umask(0o077)
+os.mkdir(d + "/keys")
+keys = open(d + "/users.keys", "w") if mode == "keysfile" else None
+with open(d + "/postern.conf", "w") as conf:
+    conf.write("[daemon]\ninterfaces = lo\nknock_ports = udp/62201\nstate = %s/state.db\n"
+               "table = postern\nrun_as = nobody\nwindow = 60s\nfirewall = drop\n" % d)
+    if keys:
+        conf.write("keys_file = %s/users.keys\n" % d)
+    conf.write("\n[protect]\nports = tcp/22\n")
+    for i in range(n):
+        name = "u%06d" % i
+        secret = base64.b64encode(os.urandom(32)).decode()
+        if keys:
+            keys.write("%s %s\n" % (name, secret))
+            conf.write("\n[user %s]\nopen = tcp/22\n" % name)
+        else:
+            path = "%s/keys/%s.key" % (d, name)
+            with open(path, "w") as f:
+                f.write("postern-key 1\nuser %s\nsecret %s\n" % (name, secret))
+            conf.write("\n[user %s]\nkey = %s\nopen = tcp/22\n" % (name, path))
+if keys:
+    keys.close()
+PY
+chmod 0644 "$dir/postern.conf"
+
+echo "== in process (bench_config)"
+"$bench" -r "${ROUNDS:-3}" "$dir/postern.conf"
+
+echo "== posternd start-up"
+ip netns add "$ns" || exit 1
+ip -n "$ns" link set lo up
+: >"$dir/log"
+t0=$(date +%s%N)
+ip netns exec "$ns" "$posternd" -c "$dir/postern.conf" >"$dir/log" 2>&1 </dev/null &
+dpid=$!
+ready=""
+deadline=$((SECONDS + READY_TIMEOUT))
+while [ "$SECONDS" -lt "$deadline" ]; do
+	if grep -qw ready "$dir/log"; then ready=$(date +%s%N); break; fi
+	kill -0 "$dpid" 2>/dev/null || break
+	sleep 0.005
+done
+if [ -z "$ready" ]; then
+	echo "posternd: not ready after $READY_TIMEOUT s (parent rss" \
+		"$(awk '/^VmRSS:/ { print $2 " " $3 }' /proc/$dpid/status 2>/dev/null))"
+	tail -n 5 "$dir/log"
+	exit 0
+fi
+sleep 0.5 # let the child settle before reading its RSS
+echo "posternd: ready after $(((ready - t0) / 1000000)) ms"
+# ip netns exec execs posternd in place, so dpid is the parent.
+for p in $dpid $(cat /proc/$dpid/task/*/children 2>/dev/null); do
+	echo "  pid $p ($(tr -d '\0' </proc/$p/comm 2>/dev/null)):" \
+		"$(awk '/^VmHWM:/ { h = $2 } /^VmRSS:/ { r = $2 } END { print "rss " r " KiB, peak " h " KiB" }' /proc/$p/status)"
+done

@@ -1,0 +1,66 @@
+/* config_index — hash indexes of users for the config's duplicate checks
+ * (names, key files, secrets), so that loading n users costs O(n), not
+ * O(n^2). Part of the config module (config_int.h). Linear probing; the
+ * table stays at most half full. */
+#include <stdlib.h>
+
+#include "config_int.h"
+
+#define INDEX_MIN_CAP 64
+
+uint64_t cfg_hash(const void *data, size_t n)
+{
+	const unsigned char *b = data;
+	uint64_t h = 0xcbf29ce484222325u;
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3u;
+	}
+	return h;
+}
+
+size_t cfg_index_find(const struct cfg_index *x, uint64_t h,
+	bool (*same)(const void *ctx, size_t i), const void *ctx)
+{
+	if (x->cap == 0)
+		return SIZE_MAX;
+	size_t mask = x->cap - 1;
+	for (size_t k = (size_t)h & mask; x->slot[k].i; k = (k + 1) & mask)
+		if (x->slot[k].h == h && same(ctx, x->slot[k].i - 1))
+			return x->slot[k].i - 1;
+	return SIZE_MAX;
+}
+
+static void put(struct cfg_index_slot *slot, size_t cap, uint64_t h, size_t i1)
+{
+	size_t k = (size_t)h & (cap - 1);
+	while (slot[k].i)
+		k = (k + 1) & (cap - 1);
+	slot[k].h = h;
+	slot[k].i = i1;
+}
+
+int cfg_index_add(struct cfg_index *x, uint64_t h, size_t i)
+{
+	if (2 * (x->n + 1) > x->cap) {
+		size_t cap = x->cap ? 2 * x->cap : INDEX_MIN_CAP;
+		struct cfg_index_slot *slot = calloc(cap, sizeof *slot);
+		if (!slot)
+			return -1;
+		for (size_t k = 0; k < x->cap; k++)
+			if (x->slot[k].i)
+				put(slot, cap, x->slot[k].h, x->slot[k].i);
+		free(x->slot);
+		x->slot = slot;
+		x->cap = cap;
+	}
+	put(x->slot, x->cap, h, i + 1);
+	x->n++;
+	return 0;
+}
+
+void cfg_index_free(struct cfg_index *x)
+{
+	free(x->slot);
+	*x = (struct cfg_index){ 0 };
+}
