@@ -115,7 +115,7 @@ static int mark_closed(sqlite3 *db, const struct lease_grant *g, uint64_t now,
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, "UPDATE leases SET closed = 1 WHERE closed = 0 AND grant_id = ?1 "
-		"AND expires_at <= ?2", -1, &st, NULL) != SQLITE_OK)
+		"AND expires_at < ?2", -1, &st, NULL) != SQLITE_OK)
 		return fail(db, "closing a lease", err);
 	sqlite3_bind_int64(st, 1, g->grant_id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
@@ -133,9 +133,12 @@ int statelease_due(struct state *s, uint64_t now, size_t max, statelease_due_fn 
 	size_t n = 0;
 	if (max > sizeof due / sizeof *due)
 		max = sizeof due / sizeof *due;
-	/* Read first, then act: the hooks' bookkeeping writes to the table. */
+	/* Read first, then act: the hooks' bookkeeping writes to the table.
+	 * Strictly after expires_at: times are whole seconds, and the kernel's
+	 * timeout runs from the grant's exact instant, so a lease is only surely
+	 * closed in the kernel once the second after expires_at has begun. */
 	if (sqlite3_prepare_v2(db, "SELECT " ROW_COLUMNS " FROM leases WHERE closed = 0 AND "
-		"expires_at <= ?1 ORDER BY expires_at, grant_id, id", -1, &st, NULL) != SQLITE_OK)
+		"expires_at < ?1 ORDER BY expires_at, grant_id, id", -1, &st, NULL) != SQLITE_OK)
 		return fail(db, "reading due leases", err);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
 	int rc;

@@ -92,7 +92,7 @@ expect "lease-closed logged when the lease ends, with both doors" wait_for_log "
 	"lease-closed user=alice addr=$A4 close=tcp/22,tcp/443 hook=closed" 6
 expect "the close hook saw both ports" wait_for_log "$HOOKS" \
 	"^event=close user=alice addr=$A4 ports=tcp/22 tcp/443 lease=3 one_shot=no argv=closed$" 3
-expect "the doors are closed" tcp_closed_from "$NS_A" "$SRV4" 443
+expect "the doors are closed" wait_closed "$NS_A" "$SRV4" 443 3
 
 echo "-- a close that comes due while posternd is down runs at the next start"
 expect "alice knocks for tcp/22, 3 s" knock_from "$NS_A" "$SRV4" alice --lease 3s
