@@ -124,6 +124,10 @@ struct cfg_key {
 void cfg_error(struct cfg_parse *p, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A decimal number in lo..hi: digits only (at most 9), no sign, no
+ * leading zero (config_keys.c). */
+bool cfg_number(const char *v, unsigned long lo, unsigned long hi, unsigned long *out);
+
 /* The key table of a section (config_keys.c). */
 const struct cfg_key *cfg_section_keys(enum cfg_section s, size_t *n);
 /* Fills in the defaults of a fresh config. */

@@ -5,6 +5,7 @@
  * protected, ...) are in config_check.c. List setters get one item at a
  * time and refuse repeats, so config_print's lists are exactly the input's. */
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -26,6 +27,15 @@ void cfg_set_defaults(struct config *c)
 }
 
 /* ---- shared checks ---- */
+
+bool cfg_number(const char *v, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+	size_t n = strspn(v, "0123456789");
+	if (n == 0 || n > 9 || v[n] != '\0' || (n > 1 && v[0] == '0'))
+		return false;
+	*out = strtoul(v, NULL, 10);
+	return *out >= lo && *out <= hi;
+}
 
 /* Adds a port to a list of at most CONFIG_MAX_PORTS, refusing repeats. */
 static int add_port(struct cfg_parse *p, const char *key, const char *item,

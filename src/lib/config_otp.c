@@ -25,17 +25,6 @@ static struct otp_conf *oc(struct cfg_parse *p)
 	return b ? b : &p->scratch.otp;
 }
 
-/* A decimal number in lo..hi, no sign, no leading zero. */
-static bool number(const char *v, unsigned long lo, unsigned long hi,
-	unsigned long *out)
-{
-	size_t n = strspn(v, "0123456789");
-	if (n == 0 || n > 9 || v[n] != '\0' || (n > 1 && v[0] == '0'))
-		return false;
-	*out = strtoul(v, NULL, 10);
-	return *out >= lo && *out <= hi;
-}
-
 int cfg_set_otp(struct cfg_parse *p, const char *v)
 {
 	enum otp_alg a;
@@ -78,7 +67,7 @@ int cfg_set_otp_open(struct cfg_parse *p, const char *v)
 int cfg_set_otp_low_water(struct cfg_parse *p, const char *v)
 {
 	unsigned long n;
-	if (!number(v, 0, OTP_SEQ_MAX, &n)) {
+	if (!cfg_number(v, 0, OTP_SEQ_MAX, &n)) {
 		cfg_error(p, p->line, "otp_low_water: '%s' is not a number in 0..%d",
 			v, OTP_SEQ_MAX);
 		return -1;
@@ -91,7 +80,7 @@ int cfg_set_otp_low_water(struct cfg_parse *p, const char *v)
 int cfg_set_otp_lookahead(struct cfg_parse *p, const char *v)
 {
 	unsigned long n;
-	if (!number(v, 1, OTP_LOOKAHEAD_MAX, &n)) {
+	if (!cfg_number(v, 1, OTP_LOOKAHEAD_MAX, &n)) {
 		cfg_error(p, p->line, "otp_lookahead: '%s' is not a number in 1..%d",
 			v, OTP_LOOKAHEAD_MAX);
 		return -1;

@@ -27,17 +27,6 @@ static struct token_conf *tok(struct cfg_parse *p)
 	return b ? b : &p->scratch.token;
 }
 
-/* A decimal number in lo..hi. */
-static bool number(const char *v, unsigned long lo, unsigned long hi,
-	unsigned long *out)
-{
-	size_t n = strspn(v, "0123456789");
-	if (n == 0 || n > 9 || v[n] != '\0' || (n > 1 && v[0] == '0'))
-		return false;
-	*out = strtoul(v, NULL, 10);
-	return *out >= lo && *out <= hi;
-}
-
 int cfg_set_token(struct cfg_parse *p, const char *v)
 {
 	struct token_conf *t = tok(p);
@@ -92,7 +81,7 @@ int cfg_set_token_hash(struct cfg_parse *p, const char *v)
 int cfg_set_token_digits(struct cfg_parse *p, const char *v)
 {
 	unsigned long d;
-	if (!number(v, OTP_DIGITS_MIN, OTP_DIGITS_MAX, &d)) {
+	if (!cfg_number(v, OTP_DIGITS_MIN, OTP_DIGITS_MAX, &d)) {
 		cfg_error(p, p->line, "token_digits: '%s' is not a number in %d..%d",
 			v, OTP_DIGITS_MIN, OTP_DIGITS_MAX);
 		return -1;
@@ -114,7 +103,7 @@ int cfg_set_token_step(struct cfg_parse *p, const char *v)
 int cfg_set_token_lookahead(struct cfg_parse *p, const char *v)
 {
 	unsigned long n;
-	if (!number(v, 1, TOKEN_LOOKAHEAD_MAX, &n)) {
+	if (!cfg_number(v, 1, TOKEN_LOOKAHEAD_MAX, &n)) {
 		cfg_error(p, p->line, "token_lookahead: '%s' is not a number in "
 			"1..%d", v, TOKEN_LOOKAHEAD_MAX);
 		return -1;
@@ -134,7 +123,7 @@ int cfg_set_token_ports(struct cfg_parse *p, const char *v)
 		first[dash - v] = '\0';
 	}
 	if (!dash || (size_t)(dash - v) >= sizeof first ||
-		!number(first, 1, 65535, &lo) || !number(dash + 1, 1, 65535, &hi) ||
+		!cfg_number(first, 1, 65535, &lo) || !cfg_number(dash + 1, 1, 65535, &hi) ||
 		hi < lo + TOKEN_PORT_SPAN_MIN - 1) {
 		cfg_error(p, p->line, "token_ports: bad range '%s' (expected LO-HI "
 			"within 1..65535, at least %d ports, like 40000-49999)", v,
