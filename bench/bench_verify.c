@@ -1,4 +1,5 @@
-/* bench_verify — what one core of the capture child can do, in process.
+/* bench_verify — what one core of the capture child (and of the parent, for
+ * the AEAD it alone runs) can do, in process.
  *
  * For N users (default 1, 1000, 100000; or the numbers given as arguments)
  * builds a config in memory (random master secrets, keys from
@@ -7,14 +8,15 @@
  *   prefilter-miss   random 100-byte candidates through tagtable_lookup
  *                    (all miss): the hot path under a garbage flood
  *   verify-ok        valid knocks: tagtable_lookup + verify_knock
- *                    (AEAD open, parse, freshness)
+ *                    (AEAD open, parse, freshness: the parent's part)
  *   verify-bad-mac   a valid tag with one ciphertext bit flipped: a mutated
- *                    captured knock, refused by the AEAD
+ *                    captured knock, refused by the parent's AEAD
  *   frame-decode     frame_decode alone on a prebuilt Ethernet+IPv4+UDP frame
  *   frame-garbage    the capture child's per-packet path for a garbage
  *                    datagram: frame_decode (Ethernet+IPv4+UDP) +
  *                    carriers_extract + schemes_check (SPA: tag lookup)
- *   frame-valid      the same for a valid knock (SPA: lookup + verify_knock)
+ *   frame-valid      the same for a valid knock (SPA: the tag lookup; the
+ *                    child holds no AEAD key, the parent verifies)
  *   tagtable_update  a full recompute (what the child does every 30 s when
  *                    the window moves), with the table's size
  *
@@ -360,6 +362,7 @@ static int bench_users(size_t nusers, uint64_t now)
 		goto out;
 	}
 	schemes_loaded = true;
+	schemes_parent_tick(&schemes, c, now);
 	schemes_tick(&schemes, c, now);
 
 	/* tagtable_update: a full recompute, repeated for >= min_seconds. */

@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "capture.h"
+#include "childkeys.h"
 #include "carrier.h"
 #include "dnsserver.h"
 #include "frame.h"
@@ -221,6 +222,8 @@ void child_main(const struct config *c, struct scheme_set *schemes, int sock,
 	if (getppid() == 1) /* the parent died before PDEATHSIG was set */
 		_exit(0);
 
+	/* Our own copy since the fork: keep no secret we do not need. */
+	childkeys_forget((struct config *)c);
 	ch.config = c;
 	ch.schemes = schemes;
 	ch.sock = sock;

@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include "alert.h"
 #include "carrier.h"
 #include "dynamic.h"
 #include "grant_audit.h"
@@ -76,6 +77,11 @@ enum verdict grant_knock(struct grant_ctx *g, const struct msg *m, uint64_t now,
 	enum verdict v = ops->parent_verify(g->schemes->mem[m->scheme], c, m->user,
 		&m->evidence, now, &r, &skew);
 	if (v != VERDICT_ACCEPT) {
+		if (!ratelimit_allow(&g->verify_log, now)) {
+			g->verify_suppressed[v]++;
+			alert_refusal(m->user, 1, now);
+			return v;
+		}
 		snprintf(detail, sizeof detail, "skew=%+llds", (long long)skew);
 		return refuse(m, u->name, v, detail);
 	}
@@ -137,6 +143,21 @@ enum verdict grant_knock(struct grant_ctx *g, const struct msg *m, uint64_t now,
 	/* Only now, after verify, policy, commit and the open door: the reply. */
 	dynamic_answer(c, &r, &m->evidence, &gr.addr, gr.lease);
 	return VERDICT_ACCEPT;
+}
+
+void grant_flush_suppressed(struct grant_ctx *g)
+{
+	for (int v = 0; v < VERDICT_COUNT; v++) {
+		if (!g->verify_suppressed[v])
+			continue;
+		struct msg m = { .type = MSG_REFUSAL, .user = MSG_NO_USER,
+			.verdict = (uint8_t)v, .count = g->verify_suppressed[v] };
+		/* Each was counted for its user's alerts when it came in. */
+		log_notice("refuse reason=%s count=%llu note=rate-limited-summary",
+			verdict_reason(v), (unsigned long long)m.count);
+		grant_audit_summary(&m);
+		g->verify_suppressed[v] = 0;
+	}
 }
 
 void grant_log_refusal(const struct config *c, const struct msg *m)

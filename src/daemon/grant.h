@@ -10,6 +10,7 @@
 #include "clockguard.h"
 #include "config.h"
 #include "firewall.h"
+#include "log.h"
 #include "msg.h"
 #include "scheme.h"
 #include "state.h"
@@ -23,6 +24,11 @@ struct grant_ctx {
 	struct firewall *fw;
 	struct clockguard *clock; /* replay floor (clockguard.h); NULL: none */
 	struct runner *runner; /* triggers and hooks (trigger.h); NULL: none */
+	/* Refusals of the evidence itself (bad MAC, stale...): the child
+	 * forwards on the tag alone, so altered copies of a seen knock can come
+	 * in floods. A few are logged each second, the rest summed. */
+	struct ratelimit verify_log;
+	uint64_t verify_suppressed[VERDICT_COUNT];
 };
 
 /* Decides and acts on one MSG_KNOCK at time now; logs the decision line and
@@ -30,6 +36,10 @@ struct grant_ctx {
  * the child and *has_push is set. */
 enum verdict grant_knock(struct grant_ctx *g, const struct msg *m, uint64_t now,
 	struct p2c_msg *push, bool *has_push);
+
+/* Logs one summary line per verdict for the refusals verify_log held back
+ * (the parent calls it about once a second). */
+void grant_flush_suppressed(struct grant_ctx *g);
 
 /* Logs one MSG_REFUSAL reported by the child. */
 void grant_log_refusal(const struct config *c, const struct msg *m);

@@ -81,14 +81,19 @@ void grant_audit_refusal(const struct msg *m, const char *user, enum verdict v,
 		alert_refusal(m->user, 1, now_seconds());
 }
 
+void grant_audit_summary(const struct msg *m)
+{
+	const struct auditrec_kv kv[] = {
+		{ "reason", verdict_reason(m->verdict), 0 },
+		{ "count", NULL, m->count },
+	};
+	(void)audit_event("refuse_summary", kv, 2, 0);
+}
+
 void grant_audit_child_refusal(const struct config *c, const struct msg *m)
 {
 	if (m->evidence.src.family == 0) {
-		const struct auditrec_kv kv[] = {
-			{ "reason", verdict_reason(m->verdict), 0 },
-			{ "count", NULL, m->count },
-		};
-		(void)audit_event("refuse_summary", kv, 2, 0);
+		grant_audit_summary(m);
 		return;
 	}
 	char skew[32] = "";

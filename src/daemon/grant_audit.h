@@ -19,6 +19,8 @@ int grant_audit_accept(const struct config *c, const struct msg *m,
 /* The "refuse" record of a refusal decided in the parent. */
 void grant_audit_refusal(const struct msg *m, const char *user, enum verdict v,
 	const char *detail);
+/* The "refuse_summary" record of m's count refusals (m->verdict). */
+void grant_audit_summary(const struct msg *m);
 /* The "refuse" (or "refuse_summary") record of a MSG_REFUSAL from the child. */
 void grant_audit_child_refusal(const struct config *c, const struct msg *m);
 

@@ -35,6 +35,8 @@
 /* A child that lived this long is healthy: the next crash starts back-off anew. */
 #define HEALTHY_CHILD_SECONDS 60
 #define PRUNE_EVERY_SECONDS 60
+/* Refusals of forwarded evidence logged per second before summing (grant.h). */
+#define VERIFY_LOG_BURST 20
 
 enum iface_state { IFACE_UNKNOWN, IFACE_CAPTURING, IFACE_LOST };
 
@@ -331,6 +333,8 @@ static void housekeeping(struct parent *p)
 	watch_clock(p);
 	if (now != p->hooks_at) {
 		p->hooks_at = now;
+		grant_flush_suppressed(&p->grant);
+		schemes_parent_tick(&p->schemes, p->config, now);
 		runner_tick(p->runner, now);
 		hooks_tick(p->runner, p->state, p->config, now);
 	}
@@ -440,6 +444,16 @@ int parent_run(struct config **cp, struct state *st, struct firewall **fwp,
 		return 1;
 	}
 	struct errbuf err;
+	/* Before the schemes load: loading may already raise an alert (an OTP
+	 * chain at its low-water mark), which must reach the alert command and
+	 * the audit log. No decision before the audit log (if any) is open
+	 * (docs/audit.md). */
+	if (audit_open(c, &err) < 0) {
+		log_err("%s", err.msg);
+		close(p.sigfd);
+		return 1;
+	}
+	alert_configure(c, p.user);
 	if (schemes_load(&p.schemes, c, st, &err) < 0) {
 		log_err("loading scheme state: %s", err.msg);
 		close(p.sigfd);
@@ -454,15 +468,8 @@ int parent_run(struct config **cp, struct state *st, struct firewall **fwp,
 	}
 	clockguard_init(&p.clock, high_water);
 	p.grant = (struct grant_ctx){ .config = c, .schemes = &p.schemes, .state = st,
-		.fw = fw, .clock = &p.clock };
-	/* No decision before the audit log (if any) is open (docs/audit.md). */
-	if (audit_open(c, &err) < 0) {
-		log_err("%s", err.msg);
-		schemes_unload(&p.schemes);
-		close(p.sigfd);
-		return 1;
-	}
-	alert_configure(c, p.user);
+		.fw = fw, .clock = &p.clock,
+		.verify_log = { .burst = VERIFY_LOG_BURST, .interval = 1 } };
 	p.runner = runner_new();
 	if (!p.runner)
 		log_err("out of memory for the trigger runner: triggers and hooks are off");

@@ -71,6 +71,12 @@ enum verdict policy_decide_at(const struct config *c, const struct config_user *
 	}
 
 	if (r->target_is_source) {
+		/* The source can be forged (by a compromised capture child) or
+		 * raced (an on-path attacker resends the knock first); a target
+		 * named inside the AEAD cannot be changed by either. */
+		if (u->pol->require_target)
+			return policy_refuse(why, "%s", "require_target: the knock must "
+				"name its target (postern knock --target ADDR)");
 		/* Through a resolver the source is the resolver: opening for it
 		 * would open the door to everyone behind it. */
 		if (r->via_resolver)

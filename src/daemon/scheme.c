@@ -68,6 +68,13 @@ void schemes_tick(struct scheme_set *s, const struct config *c, uint64_t now)
 			schemes[i]->child_tick(s->mem[schemes[i]->id], c, now);
 }
 
+void schemes_parent_tick(struct scheme_set *s, const struct config *c, uint64_t now)
+{
+	for (size_t i = 0; i < NSCHEMES; i++)
+		if (schemes[i]->parent_tick)
+			schemes[i]->parent_tick(s->mem[schemes[i]->id], c, now);
+}
+
 /* Offers cand to every scheme but skip, in table order. A derived
  * candidate is offered once more, to the others (one level deep). */
 static enum verdict offer(struct scheme_set *s, const struct config *c,

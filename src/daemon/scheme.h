@@ -57,6 +57,8 @@ struct scheme_ops {
 	void (*unload)(void *mem);
 	/* Child: once a second and before the first packet. */
 	void (*child_tick)(void *mem, const struct config *c, uint64_t now);
+	/* Parent: once a second (tables it builds for the child). */
+	void (*parent_tick)(void *mem, const struct config *c, uint64_t now);
 	/* Child: VERDICT_IGNORE if the candidate is not this scheme's kind;
 	 * VERDICT_ACCEPT with *fw filled for a genuine, fresh knock; otherwise
 	 * the refusal (fw->user = MSG_NO_USER if unknown). */
@@ -84,6 +86,7 @@ int schemes_load(struct scheme_set *s, const struct config *c, struct state *st,
 	struct errbuf *err);
 void schemes_unload(struct scheme_set *s);
 void schemes_tick(struct scheme_set *s, const struct config *c, uint64_t now);
+void schemes_parent_tick(struct scheme_set *s, const struct config *c, uint64_t now);
 /* Child: offers the candidate to each scheme in turn; returns the first
  * verdict that is not VERDICT_IGNORE and the scheme that gave it. */
 enum verdict schemes_check(struct scheme_set *s, const struct config *c,

@@ -8,10 +8,14 @@
  *    (CANDIDATE_TOKEN: ping -p, DNS label, SYN fields);
  *  - that token's port-sequence form (CANDIDATE_TOKEN from CARRIER_PORT:
  *    the four ports big-endian).
- * The child finds all three in a precomputed table (one probe per packet);
- * the parent re-derives against the stored position and asks to move it. */
+ * The child finds all three in a precomputed table (one probe per packet)
+ * that the parent builds and shares with it: the child never holds a token
+ * secret, so it cannot make a token nobody sent. The parent re-derives
+ * against the stored position and asks to move it. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -36,12 +40,33 @@ struct token_pos {
 	uint32_t fails;
 };
 
+/* The tables the child reads, double-buffered: the parent copies a new
+ * table into shared[(seq + 1) & 1], then publishes seq + 1; the child
+ * reads shared[seq & 1] and trusts what it found only if seq did not move
+ * meanwhile (a seqlock). The parent only ever writes the shared memory. */
 struct token_mem {
 	size_t nusers;
 	struct token_pos *pos;
-	struct tokentable *table; /* child only, built on first use */
+	size_t max; /* entries of a full table (fixed by the config) */
+	struct tokentable *built; /* parent: the current table */
+	struct tokentable *shared[2];
+	uint64_t *shared_seq; /* a shared page */
+	uint64_t seq; /* parent: the last published */
 	bool dirty;
 };
+
+/* Entries of a full table: every counter worth knowing, three forms each. */
+static size_t table_max(const struct config *c)
+{
+	size_t max = 0;
+	for (size_t i = 0; i < c->nusers; i++) {
+		const struct token_conf *t = c->users[i].token;
+		if (t->mode != TOKEN_NONE && !c->users[i].disabled)
+			max += 3 * (t->mode == TOKEN_HOTP ?
+				HOTP_RECENT + t->lookahead : 3);
+	}
+	return max;
+}
 
 /* The counters [first, last] worth knowing for u at now; those below
  * *next are used. */
@@ -77,6 +102,22 @@ static void on_position(void *ctx, const char *user, const char *key,
 		p->next_totp = position;
 }
 
+static void token_unload(void *mem)
+{
+	struct token_mem *m = mem;
+	if (!m)
+		return;
+	tokentable_free(m->built);
+	tokentable_free(m->shared[0]);
+	tokentable_free(m->shared[1]);
+	if (m->shared_seq)
+		munmap(m->shared_seq, sizeof *m->shared_seq);
+	free(m->pos);
+	free(m);
+}
+
+static void rebuild(struct token_mem *m, const struct config *c, uint64_t now);
+
 static void *token_load(const struct config *c, struct state *st, bool *failed,
 	struct errbuf *err)
 {
@@ -91,24 +132,28 @@ static void *token_load(const struct config *c, struct state *st, bool *failed,
 	}
 	m->nusers = c->nusers;
 	m->dirty = true;
-	void *ctx[2] = { (void *)c, m };
-	if (st && state_each_position(st, on_position, ctx, err) != 0) {
-		free(m->pos);
-		free(m);
+	m->max = table_max(c);
+	m->shared[0] = tokentable_new_shared(m->max);
+	m->shared[1] = tokentable_new_shared(m->max);
+	m->shared_seq = mmap(NULL, sizeof *m->shared_seq, PROT_READ | PROT_WRITE,
+		MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (m->shared_seq == MAP_FAILED)
+		m->shared_seq = NULL;
+	if (!m->shared[0] || !m->shared[1] || !m->shared_seq) {
+		token_unload(m);
+		errbuf_set(err, "out of memory for the token tables");
 		*failed = true;
 		return NULL;
 	}
+	void *ctx[2] = { (void *)c, m };
+	if (st && state_each_position(st, on_position, ctx, err) != 0) {
+		token_unload(m);
+		*failed = true;
+		return NULL;
+	}
+	/* Before the child is forked: its first packet finds a table. */
+	rebuild(m, c, (uint64_t)time(NULL));
 	return m;
-}
-
-static void token_unload(void *mem)
-{
-	struct token_mem *m = mem;
-	if (!m)
-		return;
-	tokentable_free(m->table);
-	free(m->pos);
-	free(m);
 }
 
 /* Adds the entries of user ui at counter n; -1 if the table is full. */
@@ -134,17 +179,11 @@ static int add_counter(struct tokentable *t, const struct config_user *u,
 	return rc;
 }
 
-/* Rebuilds the child's table; on failure the old one stays (and dirty). */
+/* Parent: builds the table for now and publishes it to the child; on
+ * failure the old one stays (and dirty, so the next tick tries again). */
 static void rebuild(struct token_mem *m, const struct config *c, uint64_t now)
 {
-	size_t max = 0;
-	for (size_t i = 0; i < m->nusers; i++) {
-		const struct token_conf *t = c->users[i].token;
-		if (t->mode != TOKEN_NONE && !c->users[i].disabled)
-			max += 3 * (t->mode == TOKEN_HOTP ?
-				HOTP_RECENT + t->lookahead : 3);
-	}
-	struct tokentable *t = tokentable_new(max);
+	struct tokentable *t = tokentable_new(m->max);
 	if (!t)
 		return;
 	for (size_t i = 0; i < m->nusers; i++) {
@@ -162,12 +201,19 @@ static void rebuild(struct token_mem *m, const struct config *c, uint64_t now)
 		}
 		p->built_slot = otp_totp_slot(now, 0, u->token->step);
 	}
-	tokentable_free(m->table);
-	m->table = t;
+	if (tokentable_copy(m->shared[(m->seq + 1) & 1], t) != 0) {
+		tokentable_free(t);
+		return;
+	}
+	m->seq++;
+	__atomic_store_n(m->shared_seq, m->seq, __ATOMIC_RELEASE);
+	tokentable_free(m->built);
+	m->built = t;
 	m->dirty = false;
 }
 
-static void token_tick(void *mem, const struct config *c, uint64_t now)
+/* Parent, once a second: a TOTP slot passed, or a position moved. */
+static void token_parent_tick(void *mem, const struct config *c, uint64_t now)
 {
 	struct token_mem *m = mem;
 	for (size_t i = 0; i < m->nusers && !m->dirty; i++) {
@@ -178,6 +224,22 @@ static void token_tick(void *mem, const struct config *c, uint64_t now)
 	}
 	if (m->dirty)
 		rebuild(m, c, now);
+}
+
+/* Child: finds (form, key) in the table the parent published last. A hit
+ * on a table torn by a concurrent copy is retried; a false one would only
+ * be refused by the parent, which checks everything again. */
+static bool shared_find(const struct token_mem *m, const struct config *c,
+	enum tokentable_form form, uint64_t key, struct tokentable_hit *hit)
+{
+	for (int attempt = 0; attempt < 3; attempt++) {
+		uint64_t seq = __atomic_load_n(m->shared_seq, __ATOMIC_ACQUIRE);
+		bool found = tokentable_find(m->shared[seq & 1], form, key, hit);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(m->shared_seq, __ATOMIC_RELAXED) == seq)
+			return found && hit->user < c->nusers;
+	}
+	return false;
 }
 
 /* The user a numeric code names, or NULL (not a token user: not ours). */
@@ -213,14 +275,10 @@ static enum verdict token_child_check(void *mem, const struct config *c,
 	bool found;
 
 	if (cand->kind == CANDIDATE_TOKEN && cand->u.token.len == TOKEN_BYTES) {
-		if (m->dirty)
-			rebuild(m, c, now);
-		if (!m->table)
-			return VERDICT_IGNORE;
 		enum tokentable_form form = cand->carrier == CARRIER_PORT ?
 			TT_PORTS : TT_TOKEN;
 		/* Not one of ours: another scheme's, or a plain ping. */
-		if (!tokentable_find(m->table, form,
+		if (!shared_find(m, c, form,
 			tokentable_bytes_key(cand->u.token.bytes), &hit))
 			return VERDICT_IGNORE;
 	} else if (cand->kind == CANDIDATE_TEXT) {
@@ -234,9 +292,7 @@ static enum verdict token_child_check(void *mem, const struct config *c,
 		if (strlen(cand->u.text) != u->token->digits ||
 			code_throttled(&m->pos[ui], now))
 			return VERDICT_BAD_MAC;
-		if (m->dirty)
-			rebuild(m, c, now);
-		found = m->table && tokentable_find(m->table, TT_CODE,
+		found = shared_find(m, c, TT_CODE,
 			tokentable_code_key(ui, code_value(cand->u.text)), &hit);
 		if (!found) {
 			m->pos[ui].fails++;
@@ -337,7 +393,7 @@ const struct scheme_ops scheme_token = {
 	.name = "token",
 	.load = token_load,
 	.unload = token_unload,
-	.child_tick = token_tick,
+	.parent_tick = token_parent_tick,
 	.child_check = token_child_check,
 	.parent_verify = token_parent_verify,
 	.apply_position = token_apply_position,

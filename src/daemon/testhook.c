@@ -14,6 +14,7 @@
 #include "carrier.h"
 #include "log.h"
 #include "msg.h"
+#include "otpauth.h"
 #include "scheme.h"
 
 static struct testhooks hooks;
@@ -27,6 +28,8 @@ void testhook_read_env(void)
 		hooks.forge = TESTHOOK_FORGE_KNOCK;
 	else if (v && !strcmp(v, "size"))
 		hooks.forge = TESTHOOK_FORGE_SIZE;
+	else if (v && !strncmp(v, "mint:", 5) && addr_parse(v + 5, &hooks.mint_src))
+		hooks.forge = TESTHOOK_FORGE_MINT;
 	v = getenv("POSTERN_TEST_SANDBOX");
 	hooks.force_chroot = v && !strcmp(v, "chroot");
 	if (hooks.seccomp_probe)
@@ -35,7 +38,8 @@ void testhook_read_env(void)
 	if (hooks.forge != TESTHOOK_FORGE_NONE)
 		log_warn("TEST HOOK: POSTERN_TEST_CHILD_FORGE=%s: the capture child "
 			"will send forged messages (test only)",
-			hooks.forge == TESTHOOK_FORGE_KNOCK ? "knock" : "size");
+			hooks.forge == TESTHOOK_FORGE_KNOCK ? "knock"
+			: hooks.forge == TESTHOOK_FORGE_SIZE ? "size" : "mint");
 	if (hooks.force_chroot)
 		log_warn("TEST HOOK: POSTERN_TEST_SANDBOX=chroot: the capture child "
 			"uses the chroot fallback (test only)");
@@ -62,6 +66,34 @@ static void forge_knock(const struct config *c, int sock)
 	(void)msg_send(sock, &m, true);
 }
 
+/* What an attacker running code in the child would try: make evidence
+ * with the keys in its memory, for user 0, from a source of its choice. */
+static void mint_knocks(const struct config *c, int sock)
+{
+	const struct config_user *u = &c->users[0];
+	struct msg m = { .type = MSG_KNOCK, .user = 0, .scheme = SCHEME_SPA };
+	m.evidence.kind = CANDIDATE_SPA;
+	m.evidence.carrier = CARRIER_UDP;
+	m.evidence.src = hooks.mint_src;
+	uint64_t now = (uint64_t)time(NULL);
+	struct knock k = { .action = KNOCK_ACTION_OPEN, .timestamp = now,
+		.lease = 30, .target_is_source = true, .nports = 1 };
+	k.ports[0] = u->nopen ? u->open[0] : (struct portspec){ .proto = 6, .port = 22 };
+	if (knock_seal(&u->keys, &k, m.evidence.u.spa) == 0)
+		(void)msg_send(sock, &m, true);
+	if (u->token->mode == TOKEN_NONE)
+		return;
+	const struct token_conf *t = u->token;
+	m.scheme = SCHEME_TOKEN;
+	m.evidence = (struct candidate){ .kind = CANDIDATE_TOKEN, .carrier = CARRIER_ICMP,
+		.src = hooks.mint_src };
+	m.evidence.u.token.len = TOKEN_BYTES;
+	token_binary(t->hash, t->secret, t->secret_len, t->mode,
+		t->mode == TOKEN_HOTP ? 0 : otp_totp_slot(now, 0, t->step), &t->open,
+		m.evidence.u.token.bytes);
+	(void)msg_send(sock, &m, true);
+}
+
 void testhook_child_sandboxed(const struct config *c, int sock)
 {
 	if (hooks.seccomp_probe) {
@@ -73,6 +105,8 @@ void testhook_child_sandboxed(const struct config *c, int sock)
 	}
 	if (hooks.forge == TESTHOOK_FORGE_KNOCK && c->nusers > 0)
 		forge_knock(c, sock);
+	if (hooks.forge == TESTHOOK_FORGE_MINT && c->nusers > 0)
+		mint_knocks(c, sock);
 	if (hooks.forge == TESTHOOK_FORGE_SIZE) {
 		uint8_t junk[sizeof(struct msg) / 2];
 		randombytes_buf(junk, sizeof junk);

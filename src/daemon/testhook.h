@@ -12,6 +12,13 @@
  *                                  re-verify it and refuse (bad-mac);
  *   POSTERN_TEST_CHILD_FORGE=size  the child sends a record of the wrong
  *                                  size: the parent must kill it;
+ *   POSTERN_TEST_CHILD_FORGE=mint:ADDR  the child seals a knock for user 0
+ *                                  (open its first port for the source)
+ *                                  and makes user 0's next token, with the
+ *                                  keys it still holds, and sends both as
+ *                                  coming from ADDR: the parent must refuse
+ *                                  them, because the child holds no AEAD
+ *                                  key or token secret (childkeys.h);
  *   POSTERN_TEST_SANDBOX=chroot    the child skips namespaces and uses the
  *                                  chroot fallback. */
 #ifndef POSTERN_TESTHOOK_H
@@ -19,17 +26,20 @@
 
 #include <stdbool.h>
 
+#include "addr.h"
 #include "config.h"
 
 enum testhook_forge {
 	TESTHOOK_FORGE_NONE = 0,
 	TESTHOOK_FORGE_KNOCK,
 	TESTHOOK_FORGE_SIZE,
+	TESTHOOK_FORGE_MINT,
 };
 
 struct testhooks {
 	bool seccomp_probe;
 	enum testhook_forge forge;
+	struct addr mint_src; /* TESTHOOK_FORGE_MINT */
 	bool force_chroot;
 };
 

@@ -256,6 +256,7 @@ int cfg_set_users_dir(struct cfg_parse *p, const char *value);
 int cfg_set_expiry_warning(struct cfg_parse *p, const char *value);
 int cfg_set_sources(struct cfg_parse *p, const char *value);
 int cfg_set_allow_wide(struct cfg_parse *p, const char *value);
+int cfg_set_require_target(struct cfg_parse *p, const char *value);
 int cfg_set_hours(struct cfg_parse *p, const char *value);
 int cfg_set_timezone(struct cfg_parse *p, const char *value);
 int cfg_set_schemes(struct cfg_parse *p, const char *value);

@@ -415,6 +415,7 @@ static const struct cfg_key user_keys[] = {
 	{ "one_shot", cfg_set_one_shot, false },
 	{ "sources", cfg_set_sources, true },
 	{ "allow_wide_targets", cfg_set_allow_wide, false },
+	{ "require_target", cfg_set_require_target, false },
 	{ "hours", cfg_set_hours, true },
 	{ "timezone", cfg_set_timezone, false },
 	{ "schemes", cfg_set_schemes, true },

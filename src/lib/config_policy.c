@@ -8,6 +8,7 @@
 
 #include "config_int.h"
 #include "keyfile.h"
+#include "otp.h"
 
 #include <sodium.h>
 
@@ -141,6 +142,15 @@ int cfg_set_allow_wide(struct cfg_parse *p, const char *v)
 		return -1;
 	return parse_bool(p, "allow_wide_targets", v,
 		&pol->allow_wide_targets);
+}
+
+int cfg_set_require_target(struct cfg_parse *p, const char *v)
+{
+	struct user_policy *pol = cfg_pol(p);
+	if (!pol)
+		return -1;
+	pol->require_target_line = p->line;
+	return parse_bool(p, "require_target", v, &pol->require_target);
 }
 
 int cfg_set_hours(struct cfg_parse *p, const char *v)
@@ -288,6 +298,17 @@ int cfg_check_policy(struct cfg_parse *p, struct config_user *u)
 			u->name);
 		return -1;
 	}
+	/* Those knocks carry no target: each would be refused, so say it now. */
+	const char *sourced = u->token->mode != TOKEN_NONE ? "token"
+		: u->otp->alg != OTP_ALG_NONE ? "otp"
+		: u->seq.sequence.n || u->seq.file[0] ? "sequence"
+		: u->dyn->enabled ? "dynamic" : NULL;
+	if (pol->require_target && sourced) {
+		cfg_error(p, pol->require_target_line, "user %s: require_target = yes "
+			"refuses every %s knock (they open for the packet's source); "
+			"use one or the other", u->name, sourced);
+		return -1;
+	}
 	return 0;
 }
 
@@ -356,6 +377,7 @@ void cfg_print_policy_user(const struct config_user *u, FILE *f)
 		fprintf(f, "%s%s", i ? ", " : "", cidr_format(&pol->sources[i], buf));
 	fputc('\n', f);
 	fprintf(f, "allow_wide_targets = %s\n", pol->allow_wide_targets ? "yes" : "no");
+	fprintf(f, "require_target = %s\n", pol->require_target ? "yes" : "no");
 	fprintf(f, "hours = %s\n", pol->hours.set ?
 		timerule_format(&pol->hours, hours, sizeof hours) : "any");
 	fprintf(f, "timezone = %s\n", pol->timezone[0] ? pol->timezone : "local");

@@ -4,6 +4,10 @@
  *
  *   sources            = any | CIDR[, ...]   knock sources (default any)
  *   allow_wide_targets = no                  targets wider than /24 or /56
+ *   require_target     = no                  yes: refuse knocks that open
+ *                                            for their packet's source (only
+ *                                            an SPA knock naming its target
+ *                                            inside the AEAD opens)
  *   hours              = Mon-Fri 08:00-18:00[, ...]   (timerule.h; default
  *                                            any time)
  *   timezone           = Europe/Berlin       for hours (default: the host's
@@ -44,6 +48,7 @@ struct user_policy {
 	struct cidr sources[USERPOL_MAX_SOURCES];
 	size_t nsources; /* 0 = any source */
 	bool allow_wide_targets;
+	bool require_target;
 	struct timerule hours;
 	char timezone[TIMERULE_TZ_MAX]; /* "" = the host's local time */
 	uint32_t schemes; /* bit (1 << scheme id); 0 = any */
@@ -56,7 +61,7 @@ struct user_policy {
 	struct user_keys old_keys;
 	/* Lines of these keys (0 = not set), for messages about them. */
 	unsigned sources_line, any_source_line, hours_line, old_key_line,
-		old_key_until_line, expires_line;
+		old_key_until_line, expires_line, require_target_line;
 };
 
 /* True if the cidr is wider than USERPOL_WIDE_V4 / USERPOL_WIDE_V6. */

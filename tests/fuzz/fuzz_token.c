@@ -41,6 +41,7 @@ static void setup(void)
 	mem = scheme_get(SCHEME_TOKEN)->load(cfg, NULL, &failed, &err);
 	if (failed)
 		abort();
+	scheme_get(SCHEME_TOKEN)->parent_tick(mem, cfg, 1000); /* tables for t = 1000 */
 }
 
 static void check(const struct candidate *c, bool may_accept)

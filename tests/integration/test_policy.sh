@@ -4,15 +4,17 @@
 # knock source outside `sources`, a target outside `targets`, a target only
 # in a wide prefix (no allow_wide_targets), outside `hours` (computed from
 # the clock now, so no clock is changed), a scheme or a carrier the user may
-# not use, an expired key, a disabled user. And the same users are accepted
-# where their rules allow.
+# not use, an expired key, a disabled user, a knock that does not name its
+# target for a user with require_target. And the same users are accepted
+# where their rules allow; a require_target user with a token is refused at
+# --check-config.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 lib_init "$@"
 
 ns_setup
 start_tcp_service "$NS_SRV" 22
-for u in alice bob carol dave erin frank gina hank; do make_key "$u" "$TEST_DIR"; done
+for u in alice bob carol dave erin frank gina hank ivy; do make_key "$u" "$TEST_DIR"; done
 # A window of one hour that excludes now: 12 hours from now, in UTC.
 H_FROM=$(date -u -d '+12 hours' +'%a %H:00')
 H_TO=$(date -u -d '+13 hours' +'%H:00')
@@ -61,6 +63,11 @@ timezone = Europe/Berlin
 key = $TEST_DIR/hank.key
 open = tcp/22
 disabled = yes
+[user ivy]
+key = $TEST_DIR/ivy.key
+open = tcp/22
+targets = $A4/32
+require_target = yes
 CONF
 # gina's hours must hold now in Berlin: rewrite them in that zone.
 G_NOW=$(TZ=Europe/Berlin date +'%a %H:00')-$(TZ=Europe/Berlin date -d '+1 hour' +'%H:00')
@@ -109,6 +116,21 @@ refused "target outside targets" "$NS_A" gina "target 10.77.0.200 not in this us
 echo "-- wide targets: frank's 10.0.0.0/8 needs allow_wide_targets"
 refused "target in a wide prefix" "$NS_A" frank \
 	"allow_wide_targets: $A4 is only in the wide prefix 10.0.0.0/8" --target "$A4"
+
+echo "-- require_target: ivy's knocks must name their target"
+refused "knock for its source" "$NS_A" ivy \
+	"require_target: the knock must name its target"
+accepted "knock naming its target" "$NS_A" ivy --target "$A4"
+bad="$TEST_DIR/bad-require.conf"
+"$POSTERN" token --init --mode hotp --user ivy --key "$TEST_DIR/ivy.token" >/dev/null \
+	|| die "postern token --init"
+sed "s|^require_target = yes\$|require_target = yes\ntoken = hotp\ntoken_key = $TEST_DIR/ivy.token\ntoken_open = tcp/22|" \
+	"$TEST_DIR/postern.conf" >"$bad"
+expect "--check-config refuses require_target with a token" \
+	bash -c "! '$POSTERND' --check-config -c '$bad' 2>'$TEST_DIR/bad.err'"
+expect "and says why, with the line" grep -Eq \
+	"bad-require.conf:[0-9]+: user ivy: require_target = yes refuses every token knock" \
+	"$TEST_DIR/bad.err"
 
 echo "-- schemes: carol may use token and otp, not spa"
 refused "scheme not allowed" "$NS_A" carol "schemes: spa is not among"

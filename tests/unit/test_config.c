@@ -332,6 +332,7 @@ static const char golden[] =
 	"disabled = yes\n"
 	"sources = any\n"
 	"allow_wide_targets = no\n"
+	"require_target = no\n"
 	"hours = any\n"
 	"timezone = local\n"
 	"schemes = any\n"

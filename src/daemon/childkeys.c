@@ -1,0 +1,45 @@
+/* childkeys — see childkeys.h. */
+#include "childkeys.h"
+
+#include <sodium.h>
+
+#include "dyn_conf.h"
+#include "tokenkey.h"
+#include "userpolicy.h"
+
+/* The per-user blocks point at a shared read-only default (all zero) until
+ * a user sets one of its keys: only blocks that hold a secret are written,
+ * and those are the user's own (the casts drop the parent's view's const). */
+void childkeys_forget(struct config *c)
+{
+	for (size_t i = 0; i < c->nusers; i++) {
+		struct config_user *u = &c->users[i];
+		sodium_memzero(u->keys.aead_key, sizeof u->keys.aead_key);
+		if (!sodium_is_zero(u->pol->old_keys.aead_key, sizeof u->pol->old_keys.aead_key)) {
+			struct user_policy *pol = (struct user_policy *)u->pol;
+			sodium_memzero(pol->old_keys.aead_key, sizeof pol->old_keys.aead_key);
+		}
+		if (!sodium_is_zero(u->token->secret, sizeof u->token->secret)) {
+			struct token_conf *t = (struct token_conf *)u->token;
+			sodium_memzero(t->secret, sizeof t->secret);
+		}
+		if (!sodium_is_zero(u->dyn->reply_key, sizeof u->dyn->reply_key)) {
+			struct dyn_conf *d = (struct dyn_conf *)u->dyn;
+			sodium_memzero(d->reply_key, sizeof d->reply_key);
+		}
+	}
+}
+
+bool childkeys_forgotten(const struct config *c)
+{
+	for (size_t i = 0; i < c->nusers; i++) {
+		const struct config_user *u = &c->users[i];
+		if (!sodium_is_zero(u->keys.aead_key, sizeof u->keys.aead_key) ||
+		    !sodium_is_zero(u->pol->old_keys.aead_key,
+			sizeof u->pol->old_keys.aead_key) ||
+		    !sodium_is_zero(u->token->secret, sizeof u->token->secret) ||
+		    !sodium_is_zero(u->dyn->reply_key, sizeof u->dyn->reply_key))
+			return false;
+	}
+	return true;
+}
