@@ -124,6 +124,13 @@ int cfg_check_sign(struct cfg_parse *p, struct config_user *u)
 			u->name);
 		return -1;
 	}
+	const char *plain = cfg_user_plain_scheme(u);
+	if (u->sign->require && plain) {
+		cfg_error(p, u->sign->require_line, "user %s: require_signature = yes "
+			"refuses every %s knock (only SPA knocks are signed); use one "
+			"or the other", u->name, plain);
+		return -1;
+	}
 	return 0;
 }
 

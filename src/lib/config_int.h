@@ -257,6 +257,10 @@ int cfg_set_expiry_warning(struct cfg_parse *p, const char *value);
 int cfg_set_sources(struct cfg_parse *p, const char *value);
 int cfg_set_allow_wide(struct cfg_parse *p, const char *value);
 int cfg_set_require_target(struct cfg_parse *p, const char *value);
+/* The first of u's knock kinds that is not an SPA knock (so can name no
+ * target and carry no signature): "token", "otp", "sequence", "dynamic";
+ * NULL if u has none. */
+const char *cfg_user_plain_scheme(const struct config_user *u);
 int cfg_set_hours(struct cfg_parse *p, const char *value);
 int cfg_set_timezone(struct cfg_parse *p, const char *value);
 int cfg_set_schemes(struct cfg_parse *p, const char *value);

@@ -280,6 +280,14 @@ int cfg_set_old_key_until(struct cfg_parse *p, const char *v)
 
 /* ---- checks and key loading ---- */
 
+const char *cfg_user_plain_scheme(const struct config_user *u)
+{
+	return u->token->mode != TOKEN_NONE ? "token"
+		: u->otp->alg != OTP_ALG_NONE ? "otp"
+		: u->seq.sequence.n || u->seq.file[0] ? "sequence"
+		: u->dyn->enabled ? "dynamic" : NULL;
+}
+
 int cfg_check_policy(struct cfg_parse *p, struct config_user *u)
 {
 	const struct user_policy *pol = u->pol;
@@ -299,10 +307,7 @@ int cfg_check_policy(struct cfg_parse *p, struct config_user *u)
 		return -1;
 	}
 	/* Those knocks carry no target: each would be refused, so say it now. */
-	const char *sourced = u->token->mode != TOKEN_NONE ? "token"
-		: u->otp->alg != OTP_ALG_NONE ? "otp"
-		: u->seq.sequence.n || u->seq.file[0] ? "sequence"
-		: u->dyn->enabled ? "dynamic" : NULL;
+	const char *sourced = cfg_user_plain_scheme(u);
 	if (pol->require_target && sourced) {
 		cfg_error(p, pol->require_target_line, "user %s: require_target = yes "
 			"refuses every %s knock (they open for the packet's source); "

@@ -67,6 +67,13 @@ BAD="$TEST_DIR/bad-cidr.conf"
 sed 's/^targets = .*/targets = 10.77.0.0\/33/' "$GOOD" >"$BAD"
 refused "a bad CIDR" "$BAD" '^targets'
 
+BAD="$TEST_DIR/bad-signed-sequence.conf"
+sed "s|^targets = .*|&\nsign_key = $TEST_DIR/alice.pub\nrequire_signature = yes\nsequence = 7000,8000,9000|" \
+	"$GOOD" >"$BAD"
+refused "require_signature with a port sequence (which cannot be signed)" \
+	"$BAD" '^require_signature'
+expect "the reason says why" grep -q "refuses every sequence knock" <<<"$OUT"
+
 echo "-- key files"
 BAD="$TEST_DIR/missing-key.conf"
 sed "s|^key = .*|key = $TEST_DIR/nobody.key|" "$GOOD" >"$BAD"
