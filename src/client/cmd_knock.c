@@ -269,9 +269,11 @@ static int parse_knock_opts(int argc, char **argv, struct knock_opts *o)
 	return 0;
 }
 
-/* Also the signing key, if the key file has one (and --no-sign is off). */
+/* Also the signing key, if the key file has one (and --no-sign is off),
+ * and the dynamic reply key if reply is not NULL: one read of the key file,
+ * so a passphrase is asked for once. */
 static int load_keys(const struct knock_opts *o, struct user_keys *keys,
-	uint8_t sign_sk[static KNOCKSIG_SECRET_BYTES], bool *has_sign)
+	uint8_t sign_sk[static KNOCKSIG_SECRET_BYTES], bool *has_sign, uint8_t *reply)
 {
 	char path[PATH_MAX];
 	struct keyfile kf;
@@ -295,6 +297,8 @@ static int load_keys(const struct knock_opts *o, struct user_keys *keys,
 		return -1;
 	}
 	knock_derive_keys(kf.secret, keys);
+	if (reply)
+		dynreply_derive_key(kf.secret, reply);
 	*has_sign = kf.has_sign && !o->no_sign;
 	if (*has_sign) {
 		uint8_t pk[KNOCKSIG_PUBLIC_BYTES];
@@ -406,9 +410,9 @@ int cmd_knock(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct user_keys keys;
-	uint8_t sign_sk[KNOCKSIG_SECRET_BYTES];
+	uint8_t sign_sk[KNOCKSIG_SECRET_BYTES], reply[DYN_REPLY_KEY_BYTES];
 	bool has_sign = false;
-	if (load_keys(&o, &keys, sign_sk, &has_sign) < 0) {
+	if (load_keys(&o, &keys, sign_sk, &has_sign, o.dynamic ? reply : NULL) < 0) {
 		freeaddrinfo(ai);
 		return EXIT_KEY;
 	}
@@ -427,6 +431,7 @@ int cmd_knock(int argc, char **argv)
 	knock_wipe_keys(&keys);
 	if (sealed < 0) {
 		const char *why = "invalid knock";
+		sodium_memzero(reply, sizeof reply);
 		(void)knock_valid(&o.k, &why);
 		fprintf(stderr, "postern knock: %s\n", why);
 		freeaddrinfo(ai);
@@ -436,9 +441,11 @@ int cmd_knock(int argc, char **argv)
 	int rc = EXIT_NETWORK;
 	struct errbuf err;
 	if (o.dynamic) { /* sent from a socket that then waits for the reply */
+		dyn.reply_key = reply;
 		rc = dynclient_knock(&dyn, ai, wire, o.send.sig ?
 			KNOCK_SIGNED_WIRE_BYTES : KNOCK_WIRE_BYTES);
 		sodium_memzero(wire, sizeof wire);
+		sodium_memzero(reply, sizeof reply);
 		freeaddrinfo(ai);
 		return rc;
 	}

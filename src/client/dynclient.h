@@ -24,6 +24,9 @@ struct dynclient_opts {
 	const char *key_path; /* the key file */
 	const char *pass_file; /* passphrase-derived keys: NULL = ask the terminal */
 	const char *next_path; /* the next-knock file */
+	/* The reply key if the caller derived it already (it read the key
+	 * file, and perhaps asked for its passphrase); NULL: read key_path. */
+	const uint8_t *reply_key;
 	unsigned wait_ms; /* how long to wait for the reply */
 	bool quiet;
 };

@@ -5,7 +5,8 @@
 # one; the daemon runs on the server copy; a knock with the passphrase
 # (from a file, then from stdin) opens the door, one with a wrong
 # passphrase is refused as an unknown tag; without a terminal or a
-# passphrase file the knock says so.
+# passphrase file the knock says so; on a terminal a --dynamic knock asks
+# for the passphrase once.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 lib_init "$@"
@@ -66,6 +67,16 @@ knock --passphrase-file "$TEST_DIR/wrong" --quiet
 expect "a wrong passphrase derives another key: refused" \
 	wait_for_log "$LOG" "refuse reason=unknown-tag user=- src=$A4" 5 "$seen"
 expect "door closed" tcp_closed_from "$NS_A" "$SRV4" 22
+
+# On a terminal (script(1) gives the knock a pty; the passphrase is typed
+# into it): asked once, also with --dynamic, which needs a second key from
+# the same file (alice has no dynamic knocks here, so no reply comes).
+printf 'gravel jumps over a velvet kite\n' | script -qec "ip netns exec $NS_A \
+	$POSTERN knock --server $SRV4 --user alice --key $CLIENT --open tcp/22 \
+	--lease 3s --dynamic=300 --next-file $TEST_DIR/next" /dev/null >"$TEST_DIR/tty.out" 2>&1
+expect "--dynamic on a terminal asks for the passphrase once" \
+	test "$(grep -o "Passphrase for alice's key" "$TEST_DIR/tty.out" | wc -l)" -eq 1
+cat "$TEST_DIR/tty.out"
 
 out=$(setsid -w ip netns exec "$NS_A" "$POSTERN" knock --server "$SRV4" --user alice \
 	--key "$CLIENT" --open tcp/22 </dev/null 2>&1)
