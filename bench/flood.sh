@@ -25,22 +25,37 @@
 #                     socket), max rate: alice must still get in
 #   users N           N configured users: start-up (until "ready"), RSS
 #
+# The flooder (FLOOD_SEND=packet, the default) sends prebuilt Ethernet
+# frames through an AF_PACKET socket that bypasses its own stack and qdisc;
+# FLOOD_SEND=udp uses a UDP socket (a raw one for the spoofed flood). The
+# hub's bridge does not call iptables (bridge-nf-call-* = 0 in the hub): a
+# switch, not a firewall. On veth the receiving namespace's stack runs on
+# the sending CPU, so by default the server's kernel receive path (IP, UDP,
+# the capture's BPF filter and ring copy) runs on the flooder's CPU; the
+# "rx-on-srv" scenario steers it (RPS) to the server's CPU, as a NIC would.
+#
 # CPU = the daemon's processes' user+system time over the scenario's
 # knocks, in % of one core; RSS = their summed VmRSS, the largest seen.
+# ring = packets that passed the daemon's capture filter per second, and
+# ring drops = how many of them found the capture ring full (bench/ringstat:
+# PACKET_STATISTICS of the daemon's AF_PACKET sockets); backlog drops = what
+# the kernel dropped before any capture (the server CPU's input backlog).
 # Prints figures; never fails on time. Exit 0 measured, 77 not root, 1 set-up
 # failure.
 #
-#   RATES="2000 20000 100000 0" FLOOD_KNOCKS=8 IDLE_KNOCKS=20 FLOOD_SECONDS=6 \
+#   RATES="2000 20000 100000 200000 0" FLOOD_KNOCKS=8 IDLE_KNOCKS=20 FLOOD_SECONDS=12 \
 #   USERS=100000 DAEMONS="posternd fwknopd" bench/flood.sh build
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 LIB="$here/../tests/integration/lib.sh"
-RATES=${RATES:-"2000 20000 100000 0"}
+RATES=${RATES:-"2000 20000 100000 200000 0"}
 FLOOD_KNOCKS=${FLOOD_KNOCKS:-8}
 IDLE_KNOCKS=${IDLE_KNOCKS:-20}
 FLOOD_SECONDS=${FLOOD_SECONDS:-12} # upper bound; a flood is stopped after its knocks
 FLOOD_MAX_PACKETS=20000000
+FLOOD_SEND=${FLOOD_SEND:-packet}
+FLOOD_BATCH=256
 USERS=${USERS:-100000}
 DAEMONS=${DAEMONS:-"posternd fwknopd"}
 OPEN_TIMEOUT_MS=${OPEN_TIMEOUT_MS:-2000}
@@ -60,7 +75,8 @@ lib_init "$@"
 PROBE="$BUILD/bench/probe_connect"
 FLOOD="$BUILD/bench/flood"
 SEAL="$BUILD/bench/seal_knock"
-for f in "$PROBE" "$FLOOD" "$SEAL"; do
+RINGSTAT="$BUILD/bench/ringstat"
+for f in "$PROBE" "$FLOOD" "$SEAL" "$RINGSTAT"; do
 	[ -x "$f" ] || { echo "flood: $f missing (run make BUILD=$BUILD)"; exit 1; }
 done
 for tool in ip nft taskset python3; do
@@ -97,6 +113,11 @@ rss_kib() {
 	for p in $(daemon_pids); do
 		v=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null) && t=$((t + ${v:-0}))
 	done
+	echo "$t"
+}
+backlog_drops() { # machine-wide: softnet_stat's second column, summed over CPUs
+	local t=0 v
+	while read -r _ v _; do t=$((t + 16#$v)); done </proc/net/softnet_stat
 	echo "$t"
 }
 pin_daemon() { local p; for p in $(daemon_pids); do taskset -a -p -c "$SRV_CPU" "$p" >/dev/null; done; }
@@ -154,34 +175,77 @@ knocks() {
 	done <"$TEST_DIR/knocks.hex"
 }
 
+# perf_summary: the PERF=1 profiles, summed up into $RES/perf*.txt.
+perf_summary() {
+	# --symfs=/: the child's files are not visible in its own (empty) root.
+	perf report -i "$TEST_DIR/perf.data" --stdio --no-children --sort dso,symbol \
+		-g none --symfs=/ 2>/dev/null | grep -v '^#' | grep '%' | head -n 25 >"$RES/perf.txt"
+	perf report -i "$TEST_DIR/perf-all.data" --stdio --no-children --sort cpu,comm \
+		-g none 2>/dev/null | grep -v '^#' | grep '%' | head -n 12 >"$RES/perf-cpu.txt"
+	perf report -i "$TEST_DIR/perf-all.data" --stdio --no-children --sort symbol \
+		-g none --cpu "$FLOOD_CPU" 2>/dev/null | grep -v '^#' | grep '%' | head -n 20 \
+		>"$RES/perf-flood-cpu.txt"
+	# Each sample of the flooder's CPU by the innermost stage on its stack.
+	perf script -i "$TEST_DIR/perf-all.data" --cpu "$FLOOD_CPU" 2>/dev/null | awk '
+		BEGIN { RS = ""; FS = "\n" }
+		{ split($1, h, " "); st = "other"
+		  if (h[1] != "flood" && h[1] !~ /^ksoftirqd/) { n++; a["other processes"]++; next }
+		  for (i = 2; i <= NF; i++) {
+			f = $i
+			if (f ~ /tpacket_rcv|packet_rcv/) { st = "server: capture tap (BPF filter, ring copy)"; break }
+			if (f ~ /__icmp_send/) { st = "server: ICMP port unreachable"; break }
+			if (f ~ /ip_rcv|ip_local_deliver|udp4_lib_rcv|ip_route_input/) { st = "server: IP/UDP receive"; break }
+			if (f ~ /br_handle_frame|br_forward|br_dev_queue|br_nf_/) { st = "hub: bridge"; break }
+			if (f ~ /netif_receive_skb|process_backlog|net_rx_action|handle_softirqs/) { st = "softirq/backlog"; break }
+			if (f ~ /veth_xmit|dev_queue_xmit|dev_hard_start_xmit|packet_direct_xmit/) { st = "veth transmit"; break }
+			if (f ~ /sendmsg|sendmmsg|packet_snd|udp_send|ip_output|ip_make_skb/) { st = "flooder: send syscall"; break }
+			if (f ~ /\/flood\)|libc\.so|vdso/) { st = "flooder: user space"; break }
+		  }
+		  n++; a[st]++ }
+		END { for (k in a) printf "%6.1f%%  %s\n", 100 * a[k] / n, k }' \
+		| sort -rn >"$RES/perf-stages.txt"
+}
+
 # scenario NAME RATE FLOODARGS...: a flood (none if RATE is -) with knocks.
 scenario() {
 	local name=$1 rate=$2; shift 2
 	local fpid="" sent="-" n=$FLOOD_KNOCKS
 	[ "$rate" = - ] && n=$IDLE_KNOCKS
+	local rps=0
+	[ "$name" = rx-on-srv ] && rps=$((1 << SRV_CPU))
+	S sh -c "echo $rps >/sys/class/net/$SRV_IF/queues/rx-0/rps_cpus" \
+		|| echo "flood: cannot set RPS on $SRV_IF"
 	if [ "$rate" != - ]; then
 		ip netns exec "$NS_B" taskset -c "$FLOOD_CPU" "$FLOOD" -r "$rate" \
-			-n "$FLOOD_MAX_PACKETS" -t "$FLOOD_SECONDS" "$@" "$SRV4" "$KNOCK_PORT" \
-			>"$TEST_DIR/flood.out" 2>&1 &
+			-n "$FLOOD_MAX_PACKETS" -t "$FLOOD_SECONDS" -b "$FLOOD_BATCH" \
+			"${SEND_ARGS[@]}" "$@" "$SRV4" "$KNOCK_PORT" >"$TEST_DIR/flood.out" 2>&1 &
 		fpid=$!
 		BG_PIDS+=("$fpid")
 		sleep 0.3
 	fi
 	local t0 c0 t1 c1 ppid=""
-	# PERF=1: profile the capture child during posternd's heaviest garbage flood.
+	# PERF=1: during posternd's heaviest garbage flood, profile the capture
+	# child, and both CPUs (the kernel side: on veth the server's receive
+	# path runs on the flooder's CPU).
 	if [ "${PERF:-0}" = 1 ] && [ "$CUR" = posternd ] && [ "$name" = garbage ] \
 		&& [ "$rate" = 0 ] && command -v perf >/dev/null; then
 		perf record -g -o "$TEST_DIR/perf.data" -p "$(pgrep -P "$DPID" | head -n 1)" \
 			-- sleep 3 >/dev/null 2>&1 &
 		ppid=$!
+		perf record -a -g -o "$TEST_DIR/perf-all.data" -- sleep 3 >/dev/null 2>&1 &
+		ppid="$ppid $!"
 	fi
-	t0=$(date +%s%N) c0=$(cpu_ticks)
+	local b0 b1 ring
+	# shellcheck disable=SC2046 # one PID per word
+	"$RINGSTAT" $(daemon_pids) >/dev/null # resets the ring's counters
+	t0=$(date +%s%N) c0=$(cpu_ticks) b0=$(backlog_drops)
 	knocks "$n" "$TEST_DIR/lat.us"
-	t1=$(date +%s%N) c1=$(cpu_ticks)
+	t1=$(date +%s%N) c1=$(cpu_ticks) b1=$(backlog_drops)
+	# shellcheck disable=SC2046
+	ring=$("$RINGSTAT" $(daemon_pids))
 	if [ -n "$ppid" ]; then
-		wait "$ppid"
-		perf report -i "$TEST_DIR/perf.data" --stdio --no-children --sort dso,symbol \
-			2>/dev/null | grep -v '^#' | grep '%' | head -n 25 >"$RES/perf.txt"
+		# shellcheck disable=SC2086 # two PIDs
+		wait $ppid # summed up at the end, once the daemon is gone (see there)
 	fi
 	if [ -n "$fpid" ]; then
 		local still=0
@@ -191,15 +255,20 @@ scenario() {
 		sent=$(field pps "$(cat "$TEST_DIR/flood.out")")
 		[ "$still" = 0 ] && sent="${sent}*" # the flood ended before the knocks
 	fi
-	local cpu
+	S sh -c "echo 0 >/sys/class/net/$SRV_IF/queues/rx-0/rps_cpus"
+	local cpu rx rdrops bdrops=$((b1 - b0))
 	cpu=$(awk -v c=$((c1 - c0)) -v hz="$HZ" -v ns=$((t1 - t0)) \
 		'BEGIN { printf "%.0f", (ns > 0) ? (100 * c / hz / (ns / 1e9)) : 0 }')
+	rx=$(awk -v p="$(field packets "$ring")" -v ns=$((t1 - t0)) \
+		'BEGIN { printf "%.0f", (ns > 0 && p != "") ? p / (ns / 1e9) : 0 }')
+	rdrops=$(field drops "$ring")
 	read -r p50 p95 < <(stats "$TEST_DIR/lat.us")
 	[ "$rate" = 0 ] && rate=max
 	n=$((n - SKIPPED))
-	echo "$name|$rate|${sent:--}|$OK/$n|$p50|$p95|$cpu|$((RSSMAX / 1024))" >>"$RES/$CUR"
-	printf "  %-8s %-9s %-8s rate=%-7s sent_pps=%-8s ok=%s/%s p50=%s p95=%s cpu=%s%% rss=%sMiB\n" \
-		"$CUR" "$name" "" "$rate" "${sent:--}" "$OK" "$n" "$p50" "$p95" "$cpu" "$((RSSMAX / 1024))"
+	echo "$name|$rate|${sent:--}|$OK/$n|$p50|$p95|$cpu|$((RSSMAX / 1024))|$rx|${rdrops:--}|$bdrops" >>"$RES/$CUR"
+	printf "  %-8s %-9s rate=%-7s sent_pps=%-8s ring_pps=%-7s ring_drops=%-6s backlog_drops=%-7s ok=%s/%s p50=%s p95=%s cpu=%s%% rss=%sMiB load=%s\n" \
+		"$CUR" "$name" "$rate" "${sent:--}" "$rx" "${rdrops:--}" "$bdrops" "$OK" "$n" "$p50" "$p95" \
+		"$cpu" "$((RSSMAX / 1024))" "$(cut -d' ' -f1 /proc/loadavg)"
 }
 
 run_scenarios() {
@@ -217,12 +286,22 @@ run_scenarios() {
 		"$SRV4" "$DOOR_PORT" "$OPEN_TIMEOUT_MS" >/dev/null
 	scenario replay 0 -k file -f "$TEST_DIR/replay.hex"
 	scenario spoofed 0 -s "$A4" "${wrongkey_args[@]}"
+	scenario rx-on-srv 0 -k random -z "$size"
 }
 
 # ---- set-up ----------------------------------------------------------------------
 
 echo "flood: machine $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); daemon on CPU $SRV_CPU, flooder on CPU $FLOOD_CPU"
 ns_setup
+# The hub is a switch: no iptables on bridged frames (br_netfilter would
+# charge conntrack and hook walks for every flood packet to the flooder).
+ip netns exec "$NS_HUB" sysctl -qw net.bridge.bridge-nf-call-iptables=0 \
+	net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0 2>/dev/null
+SEND_ARGS=()
+if [ "$FLOOD_SEND" = packet ]; then
+	SRV_MAC=$(ip -n "$NS_SRV" -br link show dev "$SRV_IF" | awk '{ print $3 }')
+	SEND_ARGS=(-i "$CLI_IF" -m "$SRV_MAC")
+fi
 S sysctl -qw net.core.rmem_max=16777216 2>/dev/null
 "$POSTERN" keygen --user alice --out "$TEST_DIR/client/alice.key" \
 	--server-out "$TEST_DIR/alice.key" >"$TEST_DIR/keygen.out" 2>&1 \
@@ -421,18 +500,23 @@ fi
 
 # ---- the table ---------------------------------------------------------------------
 
+# Only now: while the child lives, perf looks for its files in its own
+# (empty) root and finds no symbols.
+[ -s "$TEST_DIR/perf.data" ] && perf_summary
+
 echo
 echo "flood: valid knocks (ok/n), knock-to-open latency from the send (ms), daemon CPU (% of a core) and RSS (MiB)"
-echo "  sent_pps: what the flooder sent on CPU $FLOOD_CPU ('*': the flood's bound ended it before the knocks did)"
-fmt="%-14s %-7s | %-8s %-6s %-7s %-7s %-5s %-5s | %-8s %-6s %-8s %-8s %-5s %-5s\n"
+echo "  sent: what the flooder sent on CPU $FLOOD_CPU, pps ('*': the flood's bound ended it before the knocks did)"
+echo "  ring: packets/s that passed the daemon's capture filter; drops: ring full / kernel backlog (machine-wide)"
+fmt="%-10s %-6s | %-7s %-7s %-9s %-5s %-7s %-7s %-4s %-3s | %-7s %-7s %-9s %-5s %-7s %-7s %-4s %-3s\n"
 # shellcheck disable=SC2059
-printf "$fmt" scenario rate "sent_pps" ok p50 p95 cpu% rss "sent_pps" ok p50 p95 cpu% rss
+printf "$fmt" scenario rate sent ring drops ok p50 p95 cpu rss sent ring drops ok p50 p95 cpu rss
 # shellcheck disable=SC2059
-printf "$fmt" "" "" posternd "" "" "" "" "" fwknopd "" "" "" "" ""
+printf "$fmt" "" "" posternd "" "" "" "" "" "" "" fwknopd "" "" "" "" "" "" ""
 touch "$RES/posternd" "$RES/fwknopd"
 paste -d'#' "$RES/posternd" "$RES/fwknopd" | while IFS='#' read -r a b; do
-	IFS='|' read -r name rate s1 ok1 p501 p951 cpu1 rss1 <<<"$a"
-	IFS='|' read -r _ _ s2 ok2 p502 p952 cpu2 rss2 <<<"${b:-||||||||}"
+	IFS='|' read -r name rate s1 ok1 p501 p951 cpu1 rss1 rx1 rd1 bd1 <<<"$a"
+	IFS='|' read -r _ _ s2 ok2 p502 p952 cpu2 rss2 rx2 rd2 bd2 <<<"${b:-||||||||||}"
 	case $name in
 	users*)
 		printf "%-22s | %-27s rss %-5s | %-29s rss %-5s\n" "$name" "$cpu1, ok $ok1, p50 $p501" "$rss1" \
@@ -440,8 +524,8 @@ paste -d'#' "$RES/posternd" "$RES/fwknopd" | while IFS='#' read -r a b; do
 		;;
 	*)
 		# shellcheck disable=SC2059
-		printf "$fmt" "$name" "$rate" "$s1" "$ok1" "$p501" "$p951" "$cpu1" "$rss1" \
-			"${s2:--}" "${ok2:--}" "${p502:--}" "${p952:--}" "${cpu2:--}" "${rss2:--}"
+		printf "$fmt" "$name" "$rate" "$s1" "$rx1" "$rd1/$bd1" "$ok1" "$p501" "$p951" "$cpu1" "$rss1" \
+			"${s2:--}" "${rx2:--}" "${rd2:--}/${bd2:--}" "${ok2:--}" "${p502:--}" "${p952:--}" "${cpu2:--}" "${rss2:--}"
 		;;
 	esac
 done
@@ -450,6 +534,15 @@ if [ -s "$RES/perf.txt" ]; then
 	echo
 	echo "perf: posternd's capture child during the heaviest garbage flood (self time, top 25)"
 	cat "$RES/perf.txt"
+	echo
+	echo "perf -a: samples by CPU and command (daemon on CPU $SRV_CPU, flooder on CPU $FLOOD_CPU)"
+	cat "$RES/perf-cpu.txt"
+	echo
+	echo "perf -a: the flooder's CPU $FLOOD_CPU by stage (innermost on the stack)"
+	cat "$RES/perf-stages.txt"
+	echo
+	echo "perf -a: the flooder's CPU $FLOOD_CPU, self time, top 20"
+	cat "$RES/perf-flood-cpu.txt"
 fi
 echo "daemon accept lines: posternd $(cat "$RES/posternd.accepts" 2>/dev/null || echo -)," \
 	"fwknopd rule additions $(cat "$RES/fwknopd.accepts" 2>/dev/null || echo -)"
