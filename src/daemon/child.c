@@ -45,6 +45,7 @@ struct child {
 	struct recent_knock recent[RECENT_SLOTS];
 	struct ratelimit refusals;
 	uint64_t suppressed[VERDICT_COUNT];
+	uint64_t flushed_at; /* the second of the last summary */
 };
 
 static void child_send(struct child *ch, const struct msg *m, bool block)
@@ -70,9 +71,13 @@ static void report_refusal(struct child *ch, enum verdict v, enum scheme_id sche
 	child_send(ch, &m, false);
 }
 
-/* Sends one summary per verdict for what the rate limit held back. */
-static void flush_suppressed(struct child *ch)
+/* Sends one summary per verdict for what the rate limit held back, at most
+ * once a second (under a flood the loop wakes up thousands of times). */
+static void flush_suppressed(struct child *ch, bool before_exit)
 {
+	if (ch->now == ch->flushed_at && !before_exit)
+		return;
+	ch->flushed_at = ch->now;
 	for (int v = 0; v < VERDICT_COUNT; v++) {
 		if (!ch->suppressed[v])
 			continue;
@@ -180,7 +185,7 @@ static void child_loop(struct child *ch)
 	for (;;) {
 		ch->now = (uint64_t)time(NULL);
 		schemes_tick(ch->schemes, ch->config, ch->now);
-		flush_suppressed(ch);
+		flush_suppressed(ch, false);
 
 		size_t n = capture_pollfds(ch->capture, pfds);
 		pfds[n].fd = ch->sock;
@@ -198,7 +203,7 @@ static void child_loop(struct child *ch)
 			if (pfds[i].revents && capture_dispatch(ch->capture, i, on_packet, ch) < 0)
 				failed = true;
 		if (failed) {
-			flush_suppressed(ch);
+			flush_suppressed(ch, true);
 			_exit(CHILD_EXIT_CAPTURE);
 		}
 		for (size_t i = 0; i < nd; i++)

@@ -105,6 +105,27 @@ expect "no accept for garbage" test "$(count_log "$LOG" 'accept user=')" -eq 0
 expect "posternd still running" kill -0 "$POSTERND_PID"
 expect "the stranger is refused" tcp_closed_from "$NS_B" "$SRV4" 22
 
+echo "-- a burst of 300 garbage knocks: refusal lines are rate-limited and summed"
+seen=$(lines "$LOG")
+ip netns exec "$NS_B" "$PYTHON" -c '
+import os, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(300):
+    s.sendto(os.urandom(100), (sys.argv[1], int(sys.argv[2])))
+' "$SRV4" "$KNOCK_PORT"
+expect "a summary line counts the ones not logged" wait_for_log "$LOG" \
+	"refuse reason=unknown-tag count=[0-9]+ note=rate-limited-summary" 5 "$seen"
+burst=$(tail -n "+$((seen + 1))" "$LOG" | grep -c "refuse reason=unknown-tag user=- src=$B4")
+summed=$(tail -n "+$((seen + 1))" "$LOG" \
+	| sed -n 's/.*refuse reason=unknown-tag count=\([0-9]*\) note=rate-limited-summary.*/\1/p' \
+	| paste -sd+ | bc)
+echo "     $burst lines, $summed summed"
+expect "at most 20 lines a second for the burst (got $burst)" test "$burst" -le 60
+expect "every refusal is either logged or summed (got $burst + $summed)" \
+	test "$((burst + summed))" -eq 300
+expect "the summaries come at most once a second (got $(count_log "$LOG" 'note=rate-limited-summary'))" \
+	test "$(tail -n "+$((seen + 1))" "$LOG" | grep -c 'note=rate-limited-summary')" -le 5
+
 echo "-- and a valid knock still works"
 expect "postern knock exits 0" knock_from "$NS_A" "$SRV4" alice --lease 3s
 expect "accept logged" wait_for_log "$LOG" "accept user=alice src=$A4" 3
