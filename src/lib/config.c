@@ -559,6 +559,7 @@ static int load(struct cfg_stream *st, const char *name, unsigned flags,
 		finish_defaults(p.c);
 		if (cfg_check(&p) == 0 && (flags & CONFIG_LOAD_KEYS))
 			cfg_load_keys(&p);
+		config_summarise(p.c);
 	}
 	cfg_index_free(&p.names);
 	if (p.failed) {
@@ -605,6 +606,19 @@ void config_free(struct config *c)
 	}
 	sodium_memzero(c, sizeof *c);
 	free(c);
+}
+
+void config_summarise(struct config *c)
+{
+	struct config_uses *s = &c->uses;
+	*s = (struct config_uses){ 0 };
+	for (size_t i = 0; i < c->nusers; i++) {
+		const struct config_user *u = &c->users[i];
+		s->otp |= u->otp->alg != 0;
+		s->tokens |= u->token->mode != TOKEN_NONE;
+		s->sequences |= cfg_has_sequences(u);
+		s->dynamic |= u->dyn->enabled;
+	}
 }
 
 const struct config_user *config_find_user(const struct config *c, const char *name)

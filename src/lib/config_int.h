@@ -174,6 +174,9 @@ int cfg_load_keys_file(struct cfg_parse *p);
 /* The index of the user called name, or SIZE_MAX (while parsing: p->names). */
 size_t cfg_user_index(struct cfg_parse *p, const char *name);
 
+/* True if u knocks with port sequences (config_seq.c). */
+bool cfg_has_sequences(const struct config_user *u);
+
 /* [user] token* keys (config_token.c): setters, defaults, checks, reading
  * the token secret, printing. */
 int cfg_set_token(struct cfg_parse *p, const char *value);

@@ -28,7 +28,7 @@ static struct seq_user *sq(struct cfg_parse *p)
 	return &cfg_current_user(p)->seq;
 }
 
-static bool has_sequences(const struct config_user *u)
+bool cfg_has_sequences(const struct config_user *u)
 {
 	return u->seq.sequence.n > 0 || u->seq.file[0] || u->token->port_lo ||
 		u->dyn->enabled; /* dynamic knocks are port sequences too */
@@ -36,10 +36,7 @@ static bool has_sequences(const struct config_user *u)
 
 bool config_uses_sequences(const struct config *c)
 {
-	for (size_t i = 0; i < c->nusers; i++)
-		if (has_sequences(&c->users[i]))
-			return true;
-	return false;
+	return c->uses.sequences;
 }
 
 /* ---- [daemon] ---- */
