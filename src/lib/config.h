@@ -116,7 +116,7 @@ struct config_user {
 	 * copy of their own, freed (and wiped) by config_free. */
 	const struct token_conf *token; /* token* keys: HOTP/TOTP (config_token.c) */
 	const struct otp_conf *otp; /* otp* keys: RFC 2289 chains (config_otp.c) */
-	struct seq_user seq; /* sequence* keys: port sequences (config_seq.c) */
+	const struct seq_user *seq; /* sequence* keys: port sequences (config_seq.c) */
 	const struct dyn_conf *dyn; /* dynamic* keys: dynamic knocks (config_dyn.c) */
 	const struct trigger_user *trig; /* triggers, on_open, on_close, one_shot
 					   (config_trigger.c) */
