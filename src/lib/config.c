@@ -520,7 +520,15 @@ int cfg_read_stream(struct cfg_parse *p, FILE *f)
 	return p->failed ? -1 : 0;
 }
 
-/* Defaults that depend on whether a key was given at all. */
+static void summarise_user(struct config_uses *s, const struct config_user *u)
+{
+	s->otp |= u->otp->alg != 0;
+	s->tokens |= u->token->mode != TOKEN_NONE;
+	s->sequences |= cfg_has_sequences(u);
+	s->dynamic |= u->dyn->enabled;
+}
+
+/* Defaults that depend on whether a key was given at all, and c->uses. */
 static void finish_defaults(struct config *c)
 {
 	if (c->nifaces == 0)
@@ -530,9 +538,13 @@ static void finish_defaults(struct config *c)
 		c->knock_ports[0].port = CFG_DEFAULT_KNOCK_PORT;
 		c->nknock_ports = 1;
 	}
-	for (size_t i = 0; i < c->nusers; i++)
+	/* One pass over the users (at 100 000, 25 MB of memory). */
+	c->uses = (struct config_uses){ 0 };
+	for (size_t i = 0; i < c->nusers; i++) {
 		if (!c->users[i].max_lease_line)
 			c->users[i].max_lease = c->max_lease;
+		summarise_user(&c->uses, &c->users[i]);
+	}
 }
 
 /* Parses st into a fresh config, then checks it whole. */
@@ -567,7 +579,6 @@ static int load(struct cfg_stream *st, const char *name, unsigned flags,
 		finish_defaults(p.c);
 		if (cfg_check(&p) == 0 && (flags & CONFIG_LOAD_KEYS))
 			cfg_load_keys(&p);
-		config_summarise(p.c);
 	}
 	cfg_index_free(&p.names);
 	if (p.failed) {
@@ -618,15 +629,9 @@ void config_free(struct config *c)
 
 void config_summarise(struct config *c)
 {
-	struct config_uses *s = &c->uses;
-	*s = (struct config_uses){ 0 };
-	for (size_t i = 0; i < c->nusers; i++) {
-		const struct config_user *u = &c->users[i];
-		s->otp |= u->otp->alg != 0;
-		s->tokens |= u->token->mode != TOKEN_NONE;
-		s->sequences |= cfg_has_sequences(u);
-		s->dynamic |= u->dyn->enabled;
-	}
+	c->uses = (struct config_uses){ 0 };
+	for (size_t i = 0; i < c->nusers; i++)
+		summarise_user(&c->uses, &c->users[i]);
 }
 
 const struct config_user *config_find_user(const struct config *c, const char *name)
