@@ -7,7 +7,9 @@
 #   1. BUILD/bench/bench_config CONF: config_load time and RSS, in process;
 #   2. posternd's start-up: from exec to "ready" in its log, run in a
 #      network namespace of its own (pcfg<PID>) on lo, state in the
-#      temporary directory; RSS of the parent and the child once ready.
+#      temporary directory; RSS of the parent and the child once ready
+#      (VmRSS counts the pages they share after fork in both; Pss splits
+#      them), and the load average.
 # The namespace, the daemon (killed by its PID) and the directory are removed
 # on every exit. Root only (netns). Prints figures; never fails on time.
 set -uo pipefail
@@ -88,9 +90,10 @@ if [ -z "$ready" ]; then
 	exit 0
 fi
 sleep 0.5 # let the child settle before reading its RSS
-echo "posternd: ready after $(((ready - t0) / 1000000)) ms"
+echo "posternd: ready after $(((ready - t0) / 1000000)) ms (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 # ip netns exec execs posternd in place, so dpid is the parent.
 for p in $dpid $(cat /proc/$dpid/task/*/children 2>/dev/null); do
 	echo "  pid $p ($(tr -d '\0' </proc/$p/comm 2>/dev/null)):" \
-		"$(awk '/^VmHWM:/ { h = $2 } /^VmRSS:/ { r = $2 } END { print "rss " r " KiB, peak " h " KiB" }' /proc/$p/status)"
+		"$(awk '/^VmHWM:/ { h = $2 } /^VmRSS:/ { r = $2 } END { print "rss " r " KiB, peak " h " KiB" }' /proc/$p/status)," \
+		"pss $(awk '/^Pss:/ { print $2 }' /proc/$p/smaps_rollup) KiB"
 done

@@ -2,8 +2,9 @@
 # bench/run.sh BUILD — every benchmark, one after the other; `make bench`.
 #
 # Prints the machine, then the figures of bench_verify (in process, one
-# core) and latency.sh (knock-to-open in network namespaces; needs root,
-# skipped otherwise). Benchmarks print figures and never fail on time; the
+# core), latency.sh (knock-to-open in network namespaces; needs root,
+# skipped otherwise), config_scale.sh (start-up and RSS with 100 000 users
+# in one keys_file; root) and flood.sh. Benchmarks print figures and never fail on time; the
 # exit status is non-zero only if a benchmark could not run or measured the
 # wrong thing (e.g. a valid knock refused). Bounded: each benchmark runs
 # under a timeout, the whole in about two minutes on a 2-core machine.
@@ -17,6 +18,7 @@ build=${1:-build}
 VERIFY_TIMEOUT=120
 LATENCY_TIMEOUT=60
 export KNOCKS=${KNOCKS:-20} # latency.sh (flood.sh has its own knock counts)
+CONFIG_SCALE_TIMEOUT=90 # bench/config_scale.sh: ~15 s on 2 cores
 FLOOD_TIMEOUT=420 # bench/flood.sh: posternd and fwknopd under flood (issue 5)
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
@@ -51,6 +53,20 @@ case $rc in
 	failed=1
 	;;
 esac
+
+echo
+echo "== config_scale.sh (100 000 users, keys_file)"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "config_scale.sh: skipped (needs root for a network namespace)"
+else
+	KEYS=keysfile ROUNDS=2 READY_TIMEOUT=45 timeout --kill-after=20 "$CONFIG_SCALE_TIMEOUT" \
+		bash "$here/config_scale.sh" "$build" 100000
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "config_scale.sh: exit $rc"
+		failed=1
+	fi
+fi
 
 echo
 echo "== flood.sh"

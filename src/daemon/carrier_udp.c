@@ -16,10 +16,7 @@
 /* True if some user has RFC 2289 chains: only then is text worth a look. */
 static bool wants_text(const struct config *c)
 {
-	for (size_t i = 0; i < c->nusers; i++)
-		if (c->users[i].otp->alg)
-			return true;
-	return false;
+	return c->uses.otp;
 }
 
 /* The UDP length test: the SPA sizes (plain and signed), or (with text)

@@ -21,10 +21,7 @@
 
 static bool any_tokens(const struct config *c)
 {
-	for (size_t i = 0; i < c->nusers; i++)
-		if (c->users[i].token->mode != TOKEN_NONE)
-			return true;
-	return false;
+	return c->uses.tokens;
 }
 
 static bool code_bpf(const struct config *c, char *buf, size_t len)

@@ -45,7 +45,7 @@ struct dyn_mem {
 static void set_slot(struct dyn_mem *m, const struct config *c, size_t user,
 	size_t slot, const struct dynknock *k)
 {
-	struct seqtrack_want w = { .timeout_ms = c->users[user].seq.timeout * 1000u };
+	struct seqtrack_want w = { .timeout_ms = c->users[user].seq->timeout * 1000u };
 	bool on = k->n && c->users[user].dyn->enabled;
 	w.seq.n = on ? k->n : 0;
 	for (size_t i = 0; on && i < k->n; i++)

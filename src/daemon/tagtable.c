@@ -5,11 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* 12 bytes, not 16: the tag as two halves (4-byte alignment, no padding),
+ * and the user index with the slot's low bits. A table never spans more
+ * than SLOT_SPAN slots (a 600-s window is 41), so the low bits and the
+ * table's range give back the slot. 500 000 tags (100 000 users): 12 MiB. */
 struct tag_entry {
-	uint64_t tag;
-	uint32_t user; /* index into config->users, UINT32_MAX = empty */
-	uint32_t slot; /* the time slot of this tag (fills the padding) */
+	uint32_t tag_lo, tag_hi;
+	uint32_t us; /* user << SLOT_BITS | slot % SLOT_SPAN; EMPTY = free */
 };
+
+#define SLOT_BITS 6
+#define SLOT_SPAN (1u << SLOT_BITS)
+#define EMPTY UINT32_MAX
+/* Users a table can name (the top index would collide with EMPTY). */
+#define USERS_MAX ((UINT32_MAX >> SLOT_BITS) - 1)
 
 struct tagtable {
 	struct tag_entry *slots;
@@ -24,6 +33,22 @@ static uint64_t tag_load(const uint8_t tag[static KNOCK_TAG_BYTES])
 	uint64_t v;
 	memcpy(&v, tag, sizeof v);
 	return v;
+}
+
+static uint64_t entry_tag(const struct tag_entry *e)
+{
+	return (uint64_t)e->tag_hi << 32 | e->tag_lo;
+}
+
+static uint32_t entry_user(const struct tag_entry *e)
+{
+	return e->us >> SLOT_BITS;
+}
+
+/* The full slot of e, in a table covering [first, first + SLOT_SPAN). */
+static uint64_t entry_slot(const struct tag_entry *e, uint64_t first)
+{
+	return first + ((e->us - first) & (SLOT_SPAN - 1));
 }
 
 struct tagtable *tagtable_new(void)
@@ -52,11 +77,11 @@ static void table_insert(struct tag_entry *slots, size_t mask, uint64_t tag,
 	uint32_t user, uint64_t slot)
 {
 	size_t i = (size_t)tag & mask;
-	while (slots[i].user != UINT32_MAX)
+	while (slots[i].us != EMPTY)
 		i = (i + 1) & mask;
-	slots[i].tag = tag;
-	slots[i].user = user;
-	slots[i].slot = (uint32_t)slot;
+	slots[i].tag_lo = (uint32_t)tag;
+	slots[i].tag_hi = (uint32_t)(tag >> 32);
+	slots[i].us = user << SLOT_BITS | (uint32_t)(slot & (SLOT_SPAN - 1));
 }
 
 /* Adds every user's tags (and old keys' tags) for the slots [from, to]. */
@@ -90,22 +115,23 @@ static void drop_outside(struct tagtable *t, uint64_t first, uint64_t last)
 {
 	struct tag_entry *slots = t->slots;
 	size_t mask = t->mask, start = 0;
-	while (slots[start].user != UINT32_MAX) /* load <= 1/2: one exists */
+	uint64_t base = t->first_slot; /* entries hold slots of the old range */
+	while (slots[start].us != EMPTY) /* load <= 1/2: one exists */
 		start++;
 	for (size_t k = 1; k <= mask + 1; k++) {
 		size_t i = (start + k) & mask;
-		while (slots[i].user != UINT32_MAX &&
-		       (slots[i].slot < first || slots[i].slot > last)) {
+		while (slots[i].us != EMPTY && (entry_slot(&slots[i], base) < first ||
+		       entry_slot(&slots[i], base) > last)) {
 			size_t hole = i;
-			for (size_t j = (i + 1) & mask; slots[j].user != UINT32_MAX;
+			for (size_t j = (i + 1) & mask; slots[j].us != EMPTY;
 			     j = (j + 1) & mask) {
-				size_t home = (size_t)slots[j].tag & mask;
+				size_t home = (size_t)entry_tag(&slots[j]) & mask;
 				if (((j - home) & mask) >= ((j - hole) & mask)) {
 					slots[hole] = slots[j];
 					hole = j;
 				}
 			}
-			slots[hole].user = UINT32_MAX;
+			slots[hole].us = EMPTY;
 			t->entries--;
 		}
 	}
@@ -121,6 +147,8 @@ int tagtable_update(struct tagtable *t, const struct config *c, uint64_t now)
 	/* The window moved forward by a little (every 30 s): drop the slots
 	 * that left it and add the ones that entered, instead of recomputing
 	 * every slot of every user (5x less SipHash, no new table). */
+	if (last - first + 1 > SLOT_SPAN || c->nusers > USERS_MAX)
+		return -1; /* the config's window and user count are far below */
 	if (t->slots && first >= t->first_slot && first <= t->last_slot &&
 	    last >= t->last_slot && (last - first + 1) * t->per_slot * 2 <= t->mask + 1) {
 		drop_outside(t, first, last);
@@ -141,8 +169,7 @@ int tagtable_update(struct tagtable *t, const struct config *c, uint64_t now)
 	struct tag_entry *slots = malloc(cap * sizeof *slots);
 	if (!slots)
 		return -1;
-	for (size_t i = 0; i < cap; i++)
-		slots[i].user = UINT32_MAX;
+	memset(slots, 0xff, cap * sizeof *slots); /* every us = EMPTY */
 
 	size_t entries = insert_slots(slots, cap - 1, c, first, last);
 	free(t->slots);
@@ -162,10 +189,10 @@ size_t tagtable_lookup(const struct tagtable *t,
 		return 0;
 	uint64_t want = tag_load(tag);
 	size_t found = 0;
-	for (size_t i = (size_t)want & t->mask; t->slots[i].user != UINT32_MAX;
+	for (size_t i = (size_t)want & t->mask; t->slots[i].us != EMPTY;
 	     i = (i + 1) & t->mask) {
-		if (t->slots[i].tag == want && found < max)
-			users[found++] = t->slots[i].user;
+		if (entry_tag(&t->slots[i]) == want && found < max)
+			users[found++] = entry_user(&t->slots[i]);
 	}
 	return found;
 }

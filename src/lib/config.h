@@ -116,7 +116,7 @@ struct config_user {
 	 * copy of their own, freed (and wiped) by config_free. */
 	const struct token_conf *token; /* token* keys: HOTP/TOTP (config_token.c) */
 	const struct otp_conf *otp; /* otp* keys: RFC 2289 chains (config_otp.c) */
-	struct seq_user seq; /* sequence* keys: port sequences (config_seq.c) */
+	const struct seq_user *seq; /* sequence* keys: port sequences (config_seq.c) */
 	const struct dyn_conf *dyn; /* dynamic* keys: dynamic knocks (config_dyn.c) */
 	const struct trigger_user *trig; /* triggers, on_open, on_close, one_shot
 					   (config_trigger.c) */
@@ -124,6 +124,16 @@ struct config_user {
 					 (config_policy.c) */
 	const struct sign_conf *sign; /* sign_key, require_signature (config_audit.c) */
 	const char *file; /* the users_dir drop-in it came from; "" = the main file */
+};
+
+/* Which features some user has, found once by config_load (or
+ * config_summarise), so that the capture child never walks every user to
+ * ask: at 100 000 users each walk is ~38 MB of memory touched. */
+struct config_uses {
+	bool otp; /* RFC 2289 chains: UDP text worth capturing */
+	bool tokens; /* HOTP/TOTP codes */
+	bool sequences; /* port sequences, token ports or dynamic knocks */
+	bool dynamic; /* dynamic = yes */
 };
 
 struct config {
@@ -154,6 +164,7 @@ struct config {
 	size_t ntriggers;
 	struct config_user *users;
 	size_t nusers;
+	struct config_uses uses; /* from users[]: config_summarise */
 };
 
 /* Flags for config_load. */
@@ -177,12 +188,15 @@ void config_print(const struct config *c, FILE *f);
 void config_user_init(struct config_user *u);
 /* The user called name, or NULL. */
 const struct config_user *config_find_user(const struct config *c, const char *name);
+/* Fills c->uses from c->users (config_load does; call it after building or
+ * changing users by hand). */
+void config_summarise(struct config *c);
 /* True if p is in c->protect. */
 bool config_is_protected(const struct config *c, const struct portspec *p);
 /* True if some user knocks with port sequences (static, one-time list, or
- * token_ports), so port hits are worth capturing (config_seq.c). */
+ * token_ports), so port hits are worth capturing: c->uses.sequences. */
 bool config_uses_sequences(const struct config *c);
-/* True if some user has dynamic = yes (config_dyn.c). */
+/* True if some user has dynamic = yes: c->uses.dynamic. */
 bool config_uses_dynamic(const struct config *c);
 /* The trigger a knock's id names, or NULL (config_trigger.c). */
 const struct trigger_conf *config_find_trigger_id(const struct config *c, unsigned id);

@@ -201,10 +201,7 @@ int cfg_check_dyn(struct cfg_parse *p, struct config_user *u)
 
 bool config_uses_dynamic(const struct config *c)
 {
-	for (size_t i = 0; i < c->nusers; i++)
-		if (c->users[i].dyn->enabled)
-			return true;
-	return false;
+	return c->uses.dynamic;
 }
 
 void cfg_print_dyn(const struct config_user *u, FILE *f)

@@ -106,6 +106,7 @@ struct cfg_parse {
 		struct token_conf token;
 		struct otp_conf otp;
 		struct dyn_conf dyn;
+		struct seq_user seq;
 	} scratch;
 };
 
@@ -148,6 +149,7 @@ void cfg_free_str(const char **s);
 struct token_conf *cfg_token(struct cfg_parse *p);
 struct otp_conf *cfg_otp(struct cfg_parse *p);
 struct dyn_conf *cfg_dyn(struct cfg_parse *p);
+struct seq_user *cfg_seq(struct cfg_parse *p);
 struct sign_conf *cfg_sign(struct cfg_parse *p);
 struct user_policy *cfg_pol(struct cfg_parse *p);
 struct trigger_user *cfg_trig(struct cfg_parse *p);
@@ -156,6 +158,7 @@ struct trigger_user *cfg_trig(struct cfg_parse *p);
 struct token_conf *cfg_token_own(struct config_user *u);
 struct otp_conf *cfg_otp_own(struct config_user *u);
 struct dyn_conf *cfg_dyn_own(struct config_user *u);
+struct seq_user *cfg_seq_own(struct config_user *u);
 struct sign_conf *cfg_sign_own(struct config_user *u);
 struct user_policy *cfg_pol_own(struct config_user *u);
 struct trigger_user *cfg_trig_own(struct config_user *u);
@@ -173,6 +176,9 @@ int cfg_set_keys_file(struct cfg_parse *p, const char *value);
 int cfg_load_keys_file(struct cfg_parse *p);
 /* The index of the user called name, or SIZE_MAX (while parsing: p->names). */
 size_t cfg_user_index(struct cfg_parse *p, const char *name);
+
+/* True if u knocks with port sequences (config_seq.c). */
+bool cfg_has_sequences(const struct config_user *u);
 
 /* [user] token* keys (config_token.c): setters, defaults, checks, reading
  * the token secret, printing. */

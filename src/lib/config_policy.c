@@ -284,7 +284,7 @@ const char *cfg_user_plain_scheme(const struct config_user *u)
 {
 	return u->token->mode != TOKEN_NONE ? "token"
 		: u->otp->alg != OTP_ALG_NONE ? "otp"
-		: u->seq.sequence.n || u->seq.file[0] ? "sequence"
+		: u->seq->sequence.n || u->seq->file[0] ? "sequence"
 		: u->dyn->enabled ? "dynamic" : NULL;
 }
 

@@ -23,23 +23,23 @@
 
 #include "config_int.h"
 
+/* The current user's block to write (scratch if it could not be allocated:
+ * the error is recorded, the load fails). */
 static struct seq_user *sq(struct cfg_parse *p)
 {
-	return &cfg_current_user(p)->seq;
+	struct seq_user *s = cfg_seq(p);
+	return s ? s : &p->scratch.seq;
 }
 
-static bool has_sequences(const struct config_user *u)
+bool cfg_has_sequences(const struct config_user *u)
 {
-	return u->seq.sequence.n > 0 || u->seq.file[0] || u->token->port_lo ||
+	return u->seq->sequence.n > 0 || u->seq->file[0] || u->token->port_lo ||
 		u->dyn->enabled; /* dynamic knocks are port sequences too */
 }
 
 bool config_uses_sequences(const struct config *c)
 {
-	for (size_t i = 0; i < c->nusers; i++)
-		if (has_sequences(&c->users[i]))
-			return true;
-	return false;
+	return c->uses.sequences;
 }
 
 /* ---- [daemon] ---- */
@@ -213,24 +213,24 @@ static int check_one(const struct config *c, const struct seq_user *s,
 
 static int check_user_seq(struct cfg_parse *p, struct config_user *u)
 {
-	struct seq_user *s = &u->seq;
+	struct seq_user *s = cfg_seq_own(u); /* NULL: no sequence* key, defaults */
 	char why[128], buf[PORTSPEC_STRLEN];
-	if (!s->timeout)
+	if (s && !s->timeout)
 		s->timeout = SEQ_DEFAULT_TIMEOUT;
-	bool any = s->sequence.n || s->file[0];
-	if (!any && (s->open_line || s->tolerance_line)) {
+	bool any = s && (s->sequence.n || s->file[0]);
+	if (s && !any && (s->open_line || s->tolerance_line)) {
 		cfg_error(p, s->open_line ? s->open_line : s->tolerance_line,
 			"user %s: sequence_* without sequence or one_time_sequences", u->name);
 		return -1;
 	}
-	if (s->sequence.n && check_one(p->c, s, &s->sequence, why) != 0) {
+	if (any && s->sequence.n && check_one(p->c, s, &s->sequence, why) != 0) {
 		cfg_error(p, s->sequence_line, "user %s: sequence: %s", u->name, why);
 		return -1;
 	}
-	for (const struct config_user *o = p->c->users; s->sequence.n && o < u; o++) {
-		if (seqspec_equal(&o->seq.sequence, &s->sequence)) {
+	for (const struct config_user *o = p->c->users; any && s->sequence.n && o < u; o++) {
+		if (seqspec_equal(&o->seq->sequence, &s->sequence)) {
 			cfg_error(p, s->sequence_line, "user %s: the same sequence as user "
-				"%s (line %u)", u->name, o->name, o->seq.sequence_line);
+				"%s (line %u)", u->name, o->name, o->seq->sequence_line);
 			return -1;
 		}
 	}
@@ -292,10 +292,10 @@ int cfg_check_seq(struct cfg_parse *p)
 
 int cfg_load_seq(struct cfg_parse *p, struct config_user *u)
 {
-	struct seq_user *s = &u->seq;
+	struct seq_user *s = cfg_seq_own(u);
 	struct errbuf err;
 	char why[128];
-	if (!s->file[0])
+	if (!s || !s->file[0])
 		return 0;
 	if (seqlist_read(s->file, &s->list, &err) != 0) {
 		cfg_error(p, s->file_line, "user %s: %s", u->name, err.msg);
@@ -331,7 +331,7 @@ void cfg_print_seq_daemon(const struct config *c, FILE *f)
 
 void cfg_print_seq_user(const struct config_user *u, FILE *f)
 {
-	const struct seq_user *s = &u->seq;
+	const struct seq_user *s = u->seq;
 	char buf[SEQSPEC_STRLEN], pbuf[PORTSPEC_STRLEN];
 	if (!s->sequence.n && !s->file[0])
 		return;
@@ -349,6 +349,9 @@ void cfg_print_seq_user(const struct config_user *u, FILE *f)
 
 void cfg_free_seq(struct config *c)
 {
-	for (size_t i = 0; c->users && i < c->nusers; i++)
-		seqlist_free(&c->users[i].seq.list);
+	for (size_t i = 0; c->users && i < c->nusers; i++) {
+		struct seq_user *s = cfg_seq_own(&c->users[i]);
+		if (s)
+			seqlist_free(&s->list);
+	}
 }
