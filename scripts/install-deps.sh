@@ -13,6 +13,8 @@ PACKAGES=(
 	build-essential pkg-config
 	libpcap-dev libsodium-dev libnftables-dev libsqlite3-dev libinih-dev
 	libseccomp-dev
+	# lease grants as prebuilt netlink batches (src/daemon/fwbatch.c)
+	libnftnl-dev libmnl-dev
 	# unit tests, sanitizers and libFuzzer (clang 14's runtime holds
 	# libclang_rt.fuzzer and the ASan/UBSan runtimes; llvm brings
 	# llvm-symbolizer so sanitizer reports show file:line)

@@ -1,9 +1,10 @@
 /* firewall — see firewall.h.
  *
  * Every change is one nft command buffer, which libnftables sends to the
- * kernel as one netlink batch: it applies whole or not at all. The table name
- * comes from the config but is still validated here, because it is pasted
- * into command text. */
+ * kernel as one netlink batch: it applies whole or not at all. Grants, on the
+ * path of every knock, are prebuilt batches instead (fwbatch.h: no ruleset
+ * cache to fetch first). The table name comes from the config but is still
+ * validated here, because it is pasted into command text. */
 #include "firewall.h"
 
 #include <ctype.h>
@@ -14,8 +15,11 @@
 
 #include <nftables/libnftables.h>
 
+#include "fwbatch.h"
+
 struct firewall {
 	struct nft_ctx *nft;
+	struct fwbatch *grants;
 	char table[CONFIG_TABLE_MAX];
 };
 
@@ -360,7 +364,8 @@ struct firewall *firewall_open(const struct config *c, struct errbuf *err)
 	snprintf(fw->table, sizeof fw->table, "%s", c->table);
 	fw->nft = ctx_new(err);
 	bool rebuild;
-	if (!fw->nft || table_needs_rebuild(fw->nft, fw->table, &rebuild, err) != 0)
+	if (!fw->nft || !(fw->grants = fwbatch_open(err)) ||
+	    table_needs_rebuild(fw->nft, fw->table, &rebuild, err) != 0)
 		goto fail;
 	char *cmd = build_open(c, rebuild, err);
 	if (!cmd)
@@ -394,7 +399,8 @@ struct firewall *firewall_attach(const char *table, struct errbuf *err)
 	/* Terse: the answer is wanted, not the (possibly long) element list. */
 	if (fw->nft)
 		nft_ctx_output_set_flags(fw->nft, NFT_CTX_OUTPUT_TERSE);
-	if (!fw->nft || nft_run(fw->nft, cmd, "attaching to the table", NULL, err) != 0) {
+	if (!fw->nft || nft_run(fw->nft, cmd, "attaching to the table", NULL, err) != 0 ||
+	    !(fw->grants = fwbatch_open(err))) {
 		firewall_close(fw);
 		return NULL;
 	}
@@ -408,29 +414,8 @@ void firewall_close(struct firewall *fw)
 		return;
 	if (fw->nft)
 		nft_ctx_free(fw->nft);
+	fwbatch_close(fw->grants);
 	free(fw);
-}
-
-/* One element: add (so the delete cannot fail on a new lease), delete, add
- * with the new timeout. In one batch this replaces an existing lease's
- * timeout atomically; a plain `add` would keep the old one. */
-static int put_grant(FILE *f, const char *table, const char *set,
-	const char *addr, const struct portspec *p, uint32_t lease,
-	struct errbuf *err)
-{
-	const char *proto = proto_name(p->proto);
-	if (p->port == 0 || strcmp(proto, "?") == 0) {
-		errbuf_set(err, "firewall: grant for %s has bad proto %u or port %u",
-			addr, p->proto, p->port);
-		return -1;
-	}
-	char elem[CONFIG_TABLE_MAX + ADDR_STRLEN + 64];
-	snprintf(elem, sizeof elem, "inet %s %s { %s . %s . %u", table, set, addr,
-		proto, p->port);
-	fprintf(f, "add element %s timeout %us }\n", elem, lease);
-	fprintf(f, "delete element %s }\n", elem);
-	fprintf(f, "add element %s timeout %us }\n", elem, lease);
-	return 0;
 }
 
 static int grant_into(struct firewall *fw, const struct addr *addr,
@@ -450,23 +435,17 @@ static int grant_into(struct firewall *fw, const struct addr *addr,
 		errbuf_set(err, "firewall: grant needs at least one port and a lease > 0");
 		return -1;
 	}
-	char a[ADDR_STRLEN];
-	addr_format(addr, a);
-	struct cmdbuf b;
-	if (cmd_begin(&b, err) != 0)
-		return -1;
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = put_grant(b.f, fw->table, set, a, &ports[i], lease, err);
-	if (cmd_end(&b, err) != 0 || rc != 0) {
-		free(b.text);
-		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (ports[i].port == 0 || strcmp(proto_name(ports[i].proto), "?") == 0) {
+			char a[ADDR_STRLEN];
+			errbuf_set(err, "firewall: grant for %s has bad proto %u or port %u",
+				addr_format(addr, a), ports[i].proto, ports[i].port);
+			return -1;
+		}
 	}
-	char what[ADDR_STRLEN + 32];
-	snprintf(what, sizeof what, "granting %s", a);
-	rc = nft_run(fw->nft, b.text, what, NULL, err);
-	free(b.text);
-	return rc;
+	/* add, delete, add with the new timeout: in one batch this replaces an
+	 * existing lease's timeout atomically (a plain add would keep the old). */
+	return fwbatch_grant(fw->grants, fw->table, set, addr, ports, n, lease, err);
 }
 
 int firewall_grant(struct firewall *fw, const struct addr *addr,

@@ -69,6 +69,7 @@ struct parent {
 	struct grant_ctx grant;
 	struct runner *runner; /* triggers and open/close hooks (trigger.h) */
 	uint64_t hooks_at; /* last second the pending closes were looked at */
+	uint64_t checkpoint_at; /* last second the WAL's size was looked at */
 };
 
 static uint64_t now_seconds(void)
@@ -337,6 +338,12 @@ static void housekeeping(struct parent *p)
 		schemes_parent_tick(&p->schemes, p->config, now);
 		runner_tick(p->runner, now);
 		hooks_tick(p->runner, p->state, p->config, now);
+	}
+	if (now != p->checkpoint_at) {
+		struct errbuf err;
+		p->checkpoint_at = now;
+		if (state_checkpoint(p->state, &err) < 0)
+			log_warn("%s", err.msg);
 	}
 	if (now >= p->next_prune) {
 		struct errbuf err;

@@ -24,6 +24,9 @@
  * reading the file) before the knock is refused. Short: a knock must not
  * hang the daemon. */
 #define STATE_BUSY_MS 1000
+/* WAL frames (pages) before state_checkpoint copies them back: SQLite's
+ * default automatic threshold. About 250 knocks at four pages each. */
+#define STATE_CHECKPOINT_FRAMES 1000
 
 struct state {
 	sqlite3 *db;
@@ -32,6 +35,7 @@ struct state {
 	sqlite3_stmt *prune;
 	sqlite3_stmt *advance; /* positions: insert or move up, never down */
 	sqlite3_stmt *each_position;
+	int wal_frames; /* in the WAL after the last commit */
 };
 
 /* Added in schema version 2 (scheme positions: counters, chains, lists). */
@@ -174,6 +178,16 @@ static int set_pragmas(sqlite3 *db, struct errbuf *err)
 	return exec(db, "PRAGMA synchronous=FULL", "synchronous=FULL", err);
 }
 
+/* Called after each commit with the WAL's size. Installing it replaces
+ * SQLite's automatic checkpoint, which is the same hook. */
+static int on_wal_commit(void *ctx, sqlite3 *db, const char *name, int frames)
+{
+	(void)db;
+	(void)name;
+	((struct state *)ctx)->wal_frames = frames;
+	return SQLITE_OK;
+}
+
 /* Creates the schema in a fresh file, or checks an existing one's version.
  * BEGIN IMMEDIATE so two processes creating the same file do not race. */
 static int ensure_schema(sqlite3 *db, struct errbuf *err)
@@ -237,6 +251,7 @@ struct state *state_open(const char *path, struct errbuf *err)
 	sqlite3_extended_result_codes(s->db, 1);
 	if (set_pragmas(s->db, err) != 0 || ensure_schema(s->db, err) != 0)
 		goto fail;
+	sqlite3_wal_hook(s->db, on_wal_commit, s);
 	if (prepare(s->db, "INSERT INTO replay (user, nonce, knock_time, seen_at) "
 			"VALUES (?1, ?2, ?3, ?4)", &s->ins_replay, err) != 0 ||
 		prepare(s->db, "INSERT INTO leases (user, addr, proto, port, opened_at, "
@@ -441,6 +456,23 @@ enum state_result state_commit(struct state *s, const struct state_commit *c,
 		return STATE_ERROR;
 	}
 	return STATE_FRESH;
+}
+
+int state_checkpoint(struct state *s, struct errbuf *err)
+{
+	if (s->wal_frames < STATE_CHECKPOINT_FRAMES)
+		return 0;
+	int log = 0, done = 0;
+	/* PASSIVE: never waits for a reader (an admin tool); what it could
+	 * not copy is tried again next time. */
+	if (sqlite3_wal_checkpoint_v2(s->db, "main", SQLITE_CHECKPOINT_PASSIVE, &log,
+		&done) != SQLITE_OK) {
+		set_db_error(err, s->db, "checkpointing the WAL");
+		return -1;
+	}
+	if (done >= log)
+		s->wal_frames = 0; /* all copied: the next commit restarts the WAL */
+	return 0;
 }
 
 int state_replay_high_water(struct state *s, uint64_t *out, struct errbuf *err)

@@ -64,6 +64,13 @@ typedef void state_position_fn(void *ctx, const char *user, const char *key,
 int state_each_position(struct state *s, state_position_fn *fn, void *ctx,
 	struct errbuf *err);
 
+/* Copies the WAL back into the database file once it holds more than a
+ * threshold of pages (SQLite's own automatic checkpoint is off: it would run
+ * inside a knock's commit, before its door opens). For housekeeping, never
+ * between a commit and its door. 0, or -1 with err (nothing is lost: the
+ * WAL stays until a checkpoint succeeds). */
+int state_checkpoint(struct state *s, struct errbuf *err);
+
 /* Deletes replay records with knock_time < before. Returns rows deleted or -1. */
 long state_prune(struct state *s, uint64_t before, struct errbuf *err);
 

@@ -17,7 +17,7 @@ cd "$(dirname "$0")/../.."
 OUT=${FUZZ_BUILD:-build-fuzz}
 SECS=${FUZZ_SECONDS:-30}
 CC=${FUZZ_CC:-clang}
-PKGS="libpcap libsodium libnftables sqlite3 inih libseccomp"
+PKGS="libpcap libsodium libnftables libnftnl libmnl sqlite3 inih libseccomp"
 
 CFLAGS="-g -O1 -fno-omit-frame-pointer -std=c11 -D_GNU_SOURCE -Isrc/lib -Isrc/daemon
         $(pkg-config --cflags $PKGS)"

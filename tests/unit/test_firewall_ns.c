@@ -277,6 +277,34 @@ static void test_grant_several_ports(void **ctx)
 	free(l);
 }
 
+/* The kernel's refusal (the table is gone) comes back as an error naming the
+ * element, and leaves the handle usable: once the table is back, it grants. */
+static void test_grant_refused_then_again(void **ctx)
+{
+	(void)ctx;
+	NEED_NETNS();
+	struct config *c = make_config(FIREWALL_DROP, "tcp/22");
+	struct errbuf err = { "" };
+	struct firewall *fw = firewall_open(c, &err);
+	assert_non_null(fw);
+	free(nft("delete table inet " T_TABLE "\n"));
+	struct addr a;
+	assert_true(addr_parse("10.9.0.5", &a));
+	struct portspec p[2] = { { 6, 22 }, { 17, 53 } };
+	assert_int_equal(firewall_grant_once(fw, &a, p, 2, 60, &err), -1);
+	assert_non_null(strstr(err.msg, "oneshot4 { 10.9.0.5 . tcp . 22 }"));
+	assert_non_null(strstr(err.msg, "No such file or directory"));
+	open_ok(FIREWALL_DROP, "tcp/22"); /* puts the table back */
+	if (firewall_grant_once(fw, &a, p, 2, 60, &err) != 0)
+		fail_msg("firewall_grant_once: %s", err.msg);
+	firewall_close(fw);
+	free(c);
+	char *l = list_table(T_TABLE);
+	assert_non_null(strstr(set_block(l, "oneshot4"), "10.9.0.5 . tcp . 22 "));
+	assert_non_null(strstr(set_block(l, "oneshot4"), "10.9.0.5 . udp . 53 "));
+	free(l);
+}
+
 static void test_reopen_keeps_leases(void **ctx)
 {
 	(void)ctx;
@@ -415,6 +443,7 @@ int main(int argc, char **argv)
 		T(test_grant_replaces_timeout),
 		T(test_grant_v6),
 		T(test_grant_several_ports),
+		T(test_grant_refused_then_again),
 		T(test_reopen_keeps_leases),
 		T(test_incompatible_table_rebuilt),
 		T(test_other_tables_untouched),

@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "state.h"
+#include "state_int.h"
 
 struct fixture {
 	char dir[64];
@@ -298,6 +299,38 @@ static void test_lease_history(void **ctx)
 	sqlite3_close(db);
 }
 
+static off_t file_size(const char *path)
+{
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_size;
+}
+
+/* Commits write only the WAL (one flush each, before a door opens); the
+ * database file grows only when state_checkpoint is asked, and only past
+ * its threshold of 1000 WAL pages. */
+static void test_checkpoint_only_when_asked(void **ctx)
+{
+	const struct fixture *f = *ctx;
+	struct state *s = open_ok(f);
+	struct errbuf err = { "" };
+	/* Durability is not what this test is about: no flushes, so it is quick. */
+	assert_int_equal(sqlite3_exec(state_sqlite(s), "PRAGMA synchronous=OFF", NULL,
+		NULL, NULL), SQLITE_OK);
+	assert_int_equal(record(s, "alice", 0, 1000), STATE_FRESH);
+	assert_int_equal(state_checkpoint(s, &err), 0); /* below the threshold */
+	off_t before = file_size(f->db);
+	for (uint32_t i = 1; i < 1500; i++)
+		assert_int_equal(record(s, "alice", i, 1000 + i), STATE_FRESH);
+	/* SQLite's automatic checkpoint would have run by now. */
+	assert_true(file_size(f->db) == before);
+	if (state_checkpoint(s, &err) != 0)
+		fail_msg("state_checkpoint: %s", err.msg);
+	assert_true(file_size(f->db) > before);
+	assert_int_equal(record(s, "alice", 7, 1007), STATE_REPLAY);
+	state_close(s);
+}
+
 static void test_close_null(void **ctx)
 {
 	(void)ctx;
@@ -322,6 +355,7 @@ int main(void)
 		T(test_other_schema_version_refused),
 		T(test_missing_directory_refused),
 		T(test_lease_history),
+		T(test_checkpoint_only_when_asked),
 		cmocka_unit_test(test_close_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
