@@ -234,6 +234,11 @@ void child_main(const struct config *c, struct scheme_set *schemes, int sock,
 	ch.sock = sock;
 	ch.refusals = (struct ratelimit){ .burst = REFUSAL_BURST, .interval = 1 };
 	randombytes_buf(ch.digest_key, sizeof ch.digest_key);
+	/* The tables first: "ready" (the first capture event) then means a
+	 * knock is recognised, not only queued (at 100 000 users the tag
+	 * table takes a few hundred ms). */
+	ch.now = (uint64_t)time(NULL);
+	schemes_tick(ch.schemes, ch.config, ch.now);
 	/* Acquire (capture, as root), then drop and confirm, then read packets. */
 	/* The DNS sockets first: "ready" (the first capture event) then means
 	 * the zone is being answered. */
