@@ -15,6 +15,10 @@
  *             structure, unknown tag
  *   file      the payloads of FILE, one per line in hex (e.g. one captured
  *             valid knock: a replay flood)
+ *   altered   FILE's first payload (a captured valid knock) with a counter
+ *             written over its nonce in every packet: each packet distinct,
+ *             each with a valid tag, none authentic (what an eavesdropper
+ *             can send to get past the tag pre-filter)
  *
  * -s SPOOF_SRC sends through a raw socket (IP_HDRINCL) with that IPv4 source
  * address (e.g. a legitimate user's): only inside a network namespace.
@@ -74,7 +78,7 @@ static double now_s(void)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: flood [-r PPS] [-n COUNT] [-t SECONDS] [-k random|wrongkey|file]\n"
+	fprintf(f, "usage: flood [-r PPS] [-n COUNT] [-t SECONDS] [-k random|wrongkey|file|altered]\n"
 		"             [-f FILE] [-s SPOOF_SRC] [-z SIZE] [-b BATCH] [-i IFACE -m DSTMAC]\n"
 		"             DST PORT\n");
 }
@@ -273,6 +277,7 @@ int main(int argc, char **argv)
 
 	static struct payload pool[POOL];
 	size_t hdr = iface ? HDR_BYTES : spoof ? IPUDP_BYTES : 0, npool = POOL;
+	bool altered = false;
 	if (!strcmp(kind, "random")) {
 		for (size_t i = 0; i < POOL; i++) {
 			pool[i].len = (size_t)size;
@@ -283,8 +288,14 @@ int main(int argc, char **argv)
 			pool[i].len = KNOCK_WIRE_BYTES;
 			make_wrongkey(pool[i].bytes + hdr);
 		}
-	} else if (!strcmp(kind, "file") && file) {
+	} else if ((!strcmp(kind, "file") || !strcmp(kind, "altered")) && file) {
 		npool = load_file(file, pool, hdr);
+		if (npool && !strcmp(kind, "altered")) {
+			altered = pool[0].len >= KNOCK_TAG_BYTES + sizeof(uint64_t);
+			for (size_t i = 1; i < POOL; i++)
+				pool[i] = pool[0];
+			npool = POOL;
+		}
 		if (!npool) {
 			fprintf(stderr, "flood: no hex payload in %s\n", file);
 			return 2;
@@ -352,6 +363,10 @@ int main(int argc, char **argv)
 		for (long i = 0; i < n; i++) {
 			struct payload *p = &pool[next];
 			next = (next + 1) % npool;
+			if (altered) { /* a fresh "nonce" after the tag: never a repeat */
+				uint64_t seq = (uint64_t)(sent + errors + i);
+				memcpy(p->bytes + hdr + KNOCK_TAG_BYTES, &seq, sizeof seq);
+			}
 			iov[i].iov_base = p->bytes;
 			iov[i].iov_len = hdr + p->len;
 			msgs[i].msg_hdr = (struct msghdr){ .msg_name = to, .msg_namelen = tolen,

@@ -21,6 +21,8 @@
 #                     (RATES; 0 = as fast as the flooder can)
 #   wrongkey          well-formed knocks sealed with random keys, max rate
 #   replay            one captured valid knock of alice's, resent, max rate
+#   altered           that knock with a counter over its nonce: every packet
+#                     distinct, with a valid tag, none authentic, max rate
 #   spoofed           wrong-key knocks with alice's source address (raw
 #                     socket), max rate: alice must still get in
 #   users N           N configured users: start-up (until "ready"), RSS
@@ -224,10 +226,10 @@ scenario() {
 		sleep 0.3
 	fi
 	local t0 c0 t1 c1 ppid=""
-	# PERF=1: during posternd's heaviest garbage flood, profile the capture
-	# child, and both CPUs (the kernel side: on veth the server's receive
-	# path runs on the flooder's CPU).
-	if [ "${PERF:-0}" = 1 ] && [ "$CUR" = posternd ] && [ "$name" = garbage ] \
+	# PERF=1: during posternd's heaviest garbage flood (PERF_SCENARIO: another
+	# max-rate one), profile the capture child, and both CPUs (the kernel
+	# side: on veth the server's receive path runs on the flooder's CPU).
+	if [ "${PERF:-0}" = 1 ] && [ "$CUR" = posternd ] && [ "$name" = "${PERF_SCENARIO:-garbage}" ] \
 		&& [ "$rate" = 0 ] && command -v perf >/dev/null; then
 		perf record -g -o "$TEST_DIR/perf.data" -p "$(pgrep -P "$DPID" | head -n 1)" \
 			-- sleep 3 >/dev/null 2>&1 &
@@ -285,6 +287,7 @@ run_scenarios() {
 	A "$PROBE" -U "$KNOCK_PORT" -X "$(head -n 1 "$TEST_DIR/replay.hex")" \
 		"$SRV4" "$DOOR_PORT" "$OPEN_TIMEOUT_MS" >/dev/null
 	scenario replay 0 -k file -f "$TEST_DIR/replay.hex"
+	scenario altered 0 -k altered -f "$TEST_DIR/replay.hex"
 	scenario spoofed 0 -s "$A4" "${wrongkey_args[@]}"
 	scenario rx-on-srv 0 -k random -z "$size"
 }

@@ -46,6 +46,10 @@ struct child {
 	struct ratelimit refusals;
 	uint64_t suppressed[VERDICT_COUNT];
 	uint64_t flushed_at; /* the second of the last summary */
+	/* Knocks to forward, sent as one record when full or when the packets
+	 * at hand are done (so a knock never waits for the next one). */
+	struct msg pending[MSG_BATCH_MAX];
+	size_t npending;
 };
 
 static void child_send(struct child *ch, const struct msg *m, bool block)
@@ -53,6 +57,16 @@ static void child_send(struct child *ch, const struct msg *m, bool block)
 	/* If the parent is gone there is nobody to work for. */
 	if (msg_send(ch->sock, m, block) < 0 && errno != EAGAIN && errno != ENOBUFS)
 		_exit(0);
+}
+
+/* Sends the knocks gathered so far (waiting for room: they must not be lost). */
+static void flush_knocks(struct child *ch)
+{
+	if (ch->npending == 0)
+		return;
+	if (msg_send_batch(ch->sock, ch->pending, ch->npending, true) < 0)
+		_exit(0); /* the parent is gone: nobody to work for */
+	ch->npending = 0;
 }
 
 static void report_refusal(struct child *ch, enum verdict v, enum scheme_id scheme,
@@ -129,9 +143,10 @@ static void on_candidate(struct child *ch, const struct candidate *cand)
 		report_refusal(ch, VERDICT_REPLAY, scheme, &fw, cand);
 		return;
 	}
-	struct msg m = { .type = MSG_KNOCK, .user = fw.user, .scheme = (uint8_t)scheme,
-		.evidence = fw.evidence };
-	child_send(ch, &m, true);
+	ch->pending[ch->npending++] = (struct msg){ .type = MSG_KNOCK, .user = fw.user,
+		.scheme = (uint8_t)scheme, .evidence = fw.evidence };
+	if (ch->npending == MSG_BATCH_MAX)
+		flush_knocks(ch);
 }
 
 static void on_dns_candidate(void *ctx, const struct candidate *cand)
@@ -173,6 +188,7 @@ static bool read_parent(struct child *ch)
 static void on_capture_event(void *ctx, int event, const char *iface, const char *detail)
 {
 	struct child *ch = ctx;
+	flush_knocks(ch); /* in the order they were seen */
 	struct msg m = { .type = MSG_CAPTURE, .user = MSG_NO_USER, .event = (uint8_t)event };
 	snprintf(m.iface, sizeof m.iface, "%s", iface);
 	snprintf(m.detail, sizeof m.detail, "%s", detail);
@@ -202,6 +218,7 @@ static void child_loop(struct child *ch)
 		for (size_t i = 0; i < n; i++)
 			if (pfds[i].revents && capture_dispatch(ch->capture, i, on_packet, ch) < 0)
 				failed = true;
+		flush_knocks(ch);
 		if (failed) {
 			flush_suppressed(ch, true);
 			_exit(CHILD_EXIT_CAPTURE);
@@ -209,6 +226,7 @@ static void child_loop(struct child *ch)
 		for (size_t i = 0; i < nd; i++)
 			if (pfds[n + 1 + i].revents)
 				dnsserver_dispatch(ch->dns, i, ch->now, on_dns_candidate, ch);
+		flush_knocks(ch);
 	}
 }
 

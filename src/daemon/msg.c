@@ -23,30 +23,46 @@ int msg_send(int fd, const struct msg *m, bool block)
 	return send_record(fd, m, sizeof *m, block);
 }
 
+int msg_send_batch(int fd, const struct msg *m, size_t n, bool block)
+{
+	if (n == 0 || n > MSG_BATCH_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	return send_record(fd, m, n * sizeof *m, block);
+}
+
 int p2c_send(int fd, const struct p2c_msg *m)
 {
 	return send_record(fd, m, sizeof *m, false);
 }
 
-/* Reads one record of exactly len bytes into out: 1 ok, 0 end, -1 nothing
- * or error, -2 wrong size. */
-static int recv_record(int fd, void *out, size_t len, struct errbuf *why)
+/* Reads one record of 1..max units of unit bytes into out: 1 with *n
+ * units, 0 end, -1 nothing or error, -2 wrong size. */
+static int recv_record(int fd, void *out, size_t unit, size_t max, size_t *n,
+	struct errbuf *why)
 {
-	unsigned char buf[sizeof(struct msg) > sizeof(struct p2c_msg) ?
-		sizeof(struct msg) + 1 : sizeof(struct p2c_msg) + 1];
-	ssize_t n;
+	/* One byte more than the largest record: a longer one shows as such. */
+	static unsigned char buf[MSG_BATCH_MAX * sizeof(struct msg) + sizeof(struct p2c_msg) + 1];
+	size_t cap = unit * max;
+	ssize_t got;
 	do
-		n = recv(fd, buf, len + 1, MSG_TRUNC | MSG_DONTWAIT);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
+		got = recv(fd, buf, cap + 1, MSG_TRUNC | MSG_DONTWAIT);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
 		return -1;
-	if (n == 0)
+	if (got == 0)
 		return 0;
-	if ((size_t)n != len) {
-		errbuf_set(why, "record of %zd bytes, expected %zu", n, len);
+	if ((size_t)got > cap || (size_t)got % unit != 0) {
+		if (max == 1)
+			errbuf_set(why, "record of %zd bytes, expected %zu", got, unit);
+		else
+			errbuf_set(why, "record of %zd bytes, expected 1 to %zu times %zu",
+				got, max, unit);
 		return -2;
 	}
-	memcpy(out, buf, len);
+	*n = (size_t)got / unit;
+	memcpy(out, buf, (size_t)got);
 	return 1;
 }
 
@@ -122,15 +138,28 @@ static bool msg_valid(const struct msg *m, uint32_t nusers, struct errbuf *why)
 
 int msg_recv(int fd, struct msg *m, uint32_t nusers, struct errbuf *why)
 {
-	int rc = recv_record(fd, m, sizeof *m, why);
+	size_t n;
+	return msg_recv_batch(fd, m, 1, &n, nusers, why);
+}
+
+int msg_recv_batch(int fd, struct msg *m, size_t max, size_t *n, uint32_t nusers,
+	struct errbuf *why)
+{
+	if (max == 0 || max > MSG_BATCH_MAX)
+		max = MSG_BATCH_MAX;
+	int rc = recv_record(fd, m, sizeof *m, max, n, why);
 	if (rc != 1)
 		return rc;
-	return msg_valid(m, nusers, why) ? 1 : -2;
+	for (size_t i = 0; i < *n; i++)
+		if (!msg_valid(&m[i], nusers, why))
+			return -2;
+	return 1;
 }
 
 int p2c_recv(int fd, struct p2c_msg *m, uint32_t nusers, struct errbuf *why)
 {
-	int rc = recv_record(fd, m, sizeof *m, why);
+	size_t n;
+	int rc = recv_record(fd, m, sizeof *m, 1, &n, why);
 	if (rc != 1)
 		return rc;
 	if (m->type == 0 || m->type >= P2C_TYPE_END || m->user >= nusers ||

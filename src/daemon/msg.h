@@ -1,7 +1,10 @@
 /* msg — the only conversation between the capture child and the parent.
  *
- * One fixed-size message per SOCK_SEQPACKET record. The child sends struct
- * msg (knocks it verified, refusals, capture events); the parent sends
+ * One fixed-size message per SOCK_SEQPACKET record, or (child to parent) a
+ * batch of up to MSG_BATCH_MAX of them back to back in one record: under a
+ * flood of candidates that pass the child's filter, one send and one
+ * wake-up carry many. The child sends struct msg (knocks it forwards,
+ * refusals, capture events); the parent sends
  * struct p2c_msg (scheme positions committed after a grant, so the child's
  * tables stay current). Each side reads with room for one byte more than a
  * message, so a short or long record shows as such. A record from the child
@@ -20,6 +23,7 @@
 #include "request.h"
 
 #define MSG_NO_USER UINT32_MAX
+#define MSG_BATCH_MAX 16
 
 enum msg_type {
 	MSG_KNOCK = 1, /* evidence the child verified: the parent verifies again */
@@ -69,11 +73,18 @@ struct p2c_msg {
 /* Sends one message, waiting for room if block (knocks must not be lost;
  * refusals may be); 0 or -1 (errno set). */
 int msg_send(int fd, const struct msg *m, bool block);
+/* Sends n (1..MSG_BATCH_MAX) messages as one record; as msg_send. */
+int msg_send_batch(int fd, const struct msg *m, size_t n, bool block);
 /* Receives one record. Returns 1 with a valid *m, 0 on end of stream or an
  * empty record (indistinguishable on SOCK_SEQPACKET: treat both as the end),
  * -1 when nothing is to be read or on a read error, -2 if the record is
  * malformed (why says how). */
 int msg_recv(int fd, struct msg *m, uint32_t nusers, struct errbuf *why);
+/* As msg_recv for a record of 1..max (<= MSG_BATCH_MAX) messages: 1 with
+ * m[0..*n) all valid; -2 if the record is not a whole number of messages,
+ * holds more than max, or any of them is malformed. */
+int msg_recv_batch(int fd, struct msg *m, size_t max, size_t *n, uint32_t nusers,
+	struct errbuf *why);
 
 /* Never waits: if the child cannot take it, the caller restarts the child
  * (a new child inherits the current positions). */

@@ -222,19 +222,23 @@ static void on_knock(struct parent *p, const struct msg *m)
 
 static void read_child(struct parent *p)
 {
-	struct msg m;
+	static struct msg batch[MSG_BATCH_MAX];
 	struct errbuf why;
+	size_t n;
 	for (;;) {
-		int rc = msg_recv(p->sock, &m, (uint32_t)p->config->nusers, &why);
-		if (rc == 1) {
-			if (m.type == MSG_KNOCK)
-				on_knock(p, &m);
-			else if (m.type == MSG_REFUSAL)
-				grant_log_refusal(p->config, &m);
+		int rc = msg_recv_batch(p->sock, batch, MSG_BATCH_MAX, &n,
+			(uint32_t)p->config->nusers, &why);
+		for (size_t i = 0; rc == 1 && i < n && p->sock >= 0; i++) {
+			const struct msg *m = &batch[i];
+			if (m->type == MSG_KNOCK)
+				on_knock(p, m);
+			else if (m->type == MSG_REFUSAL)
+				grant_log_refusal(p->config, m);
 			else
-				on_capture_msg(p, &m);
-			continue;
+				on_capture_msg(p, m);
 		}
+		if (rc == 1)
+			continue;
 		if (rc == -2 && p->child > 0) {
 			/* Treated as a compromised child: killed, restarted with back-off. */
 			log_err("capture child (pid %d) broke the message protocol (%s); "

@@ -1,11 +1,11 @@
-/* fuzz_msg — libFuzzer target for msg_recv (msg.c), the parent's only
+/* fuzz_msg — libFuzzer target for msg_recv_batch (msg.c), the parent's only
  * reader of what the (possibly compromised) capture child sends.
  *
  * The input is written as one record on a real SOCK_SEQPACKET socketpair and
- * read back with msg_recv. Checked: never a crash; a record is consumed
- * whole (the socket is empty afterwards); and whenever msg_recv returns 1,
- * the record was exactly one message, byte for byte, and it satisfies every
- * invariant msg.h documents and the parent's handlers rely on. */
+ * read back with msg_recv_batch. Checked: never a crash; a record is
+ * consumed whole (the socket is empty afterwards); and whenever it returns
+ * 1, the record was exactly 1..MSG_BATCH_MAX messages, byte for byte, each
+ * satisfying every invariant msg.h documents and the parent relies on. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -50,7 +50,7 @@ static void check_evidence(const struct candidate *c)
 
 static void check(const struct msg *m, const uint8_t *data, size_t size)
 {
-	if (size != sizeof *m || memcmp(m, data, sizeof *m) != 0)
+	if (size < sizeof *m || memcmp(m, data, sizeof *m) != 0)
 		abort();
 	if (m->type == 0 || m->type >= MSG_TYPE_END)
 		abort();
@@ -92,13 +92,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (n != (ssize_t)size)
 		return 0;
 
-	struct msg m;
+	/* The parent's reader: a record of one message or a batch of them. */
+	static struct msg m[MSG_BATCH_MAX];
+	size_t got = 0;
 	struct errbuf why;
 	memset(&why, 0, sizeof why);
-	int rc = msg_recv(sv[1], &m, NUSERS, &why);
+	int rc = msg_recv_batch(sv[1], m, MSG_BATCH_MAX, &got, NUSERS, &why);
 	switch (rc) {
 	case 1:
-		check(&m, data, size);
+		if (got == 0 || got > MSG_BATCH_MAX || size != got * sizeof m[0])
+			abort();
+		for (size_t i = 0; i < got; i++)
+			check(&m[i], data + i * sizeof m[0], size - i * sizeof m[0]);
 		break;
 	case 0:
 		/* "End of stream": the peer is open, so only an empty record can

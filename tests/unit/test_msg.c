@@ -392,6 +392,43 @@ static void closed_peer(void **state)
 	assert_int_equal(msg_send(p->parent, &m, true), -1);
 }
 
+/* The child's batches: 1..MSG_BATCH_MAX whole messages in one record. */
+static void batches(void **state)
+{
+	struct pair *p = *state;
+	static struct msg out[MSG_BATCH_MAX + 1], in[MSG_BATCH_MAX];
+	struct errbuf why;
+	size_t n = 0;
+	for (size_t i = 0; i <= MSG_BATCH_MAX; i++) {
+		out[i] = knock_msg();
+		out[i].user = (uint32_t)(i % NUSERS);
+	}
+	assert_int_equal(msg_send_batch(p->child, out, 3, true), 0);
+	assert_int_equal(msg_recv_batch(p->parent, in, MSG_BATCH_MAX, &n, NUSERS, &why), 1);
+	assert_int_equal(n, 3);
+	assert_memory_equal(in, out, 3 * sizeof out[0]);
+	assert_int_equal(msg_send_batch(p->child, out, MSG_BATCH_MAX, true), 0);
+	assert_int_equal(msg_recv_batch(p->parent, in, MSG_BATCH_MAX, &n, NUSERS, &why), 1);
+	assert_int_equal(n, MSG_BATCH_MAX);
+	/* A batch to a reader of single messages is the wrong size. */
+	assert_int_equal(msg_send_batch(p->child, out, 2, true), 0);
+	assert_int_equal(msg_recv(p->parent, in, NUSERS, &why), -2);
+	/* More than MSG_BATCH_MAX, half a message, one bad message in the
+	 * middle: each refused whole, and nothing is left behind. */
+	assert_int_equal(msg_send_batch(p->child, out, MSG_BATCH_MAX + 1, true), -1);
+	assert_int_equal(send(p->child, out, (MSG_BATCH_MAX + 1) * sizeof out[0], 0),
+		(ssize_t)((MSG_BATCH_MAX + 1) * sizeof out[0]));
+	assert_int_equal(msg_recv_batch(p->parent, in, MSG_BATCH_MAX, &n, NUSERS, &why), -2);
+	assert_int_equal(send(p->child, out, sizeof out[0] * 3 / 2, 0),
+		(ssize_t)(sizeof out[0] * 3 / 2));
+	assert_int_equal(msg_recv_batch(p->parent, in, MSG_BATCH_MAX, &n, NUSERS, &why), -2);
+	out[1].user = NUSERS + 7;
+	assert_int_equal(msg_send_batch(p->child, out, 3, true), 0);
+	assert_int_equal(msg_recv_batch(p->parent, in, MSG_BATCH_MAX, &n, NUSERS, &why), -2);
+	assert_int_equal(msg_recv_batch(p->parent, in, MSG_BATCH_MAX, &n, NUSERS, &why), -1);
+	assert_int_equal(msg_send_batch(p->child, out, 0, true), -1);
+}
+
 static void read_error(void **state)
 {
 	(void)state;
@@ -408,6 +445,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(valid_messages_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(short_and_long_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(empty_record_ends_the_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(user_out_of_range, setup, teardown),
