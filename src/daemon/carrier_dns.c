@@ -14,13 +14,8 @@
  * hint names the user whose name matches ignoring case. */
 static void set_hint(const struct config *c, const char *label, char *hint)
 {
-	for (size_t i = 0; i < c->nusers; i++) {
-		if (strcasecmp(c->users[i].name, label) == 0) {
-			snprintf(hint, CONFIG_NAME_MAX, "%s", c->users[i].name);
-			return;
-		}
-	}
-	snprintf(hint, CONFIG_NAME_MAX, "%s", label);
+	const struct config_user *u = config_find_user_nocase(c, label);
+	snprintf(hint, CONFIG_NAME_MAX, "%s", u ? u->name : label);
 }
 
 size_t carrier_dns_candidates(const struct config *c, const struct dnsquery *q,

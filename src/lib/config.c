@@ -580,6 +580,8 @@ static int load(struct cfg_stream *st, const char *name, unsigned flags,
 		if (cfg_check(&p) == 0 && (flags & CONFIG_LOAD_KEYS))
 			cfg_load_keys(&p);
 	}
+	if (!p.failed && cfg_names_build(p.c) < 0)
+		cfg_error(&p, 0, "out of memory");
 	cfg_index_free(&p.names);
 	if (p.failed) {
 		config_free(p.c);
@@ -623,6 +625,7 @@ void config_free(struct config *c)
 		sodium_memzero(c->users, c->nusers * sizeof *c->users);
 		free(c->users);
 	}
+	cfg_names_free(c);
 	sodium_memzero(c, sizeof *c);
 	free(c);
 }
@@ -632,14 +635,6 @@ void config_summarise(struct config *c)
 	c->uses = (struct config_uses){ 0 };
 	for (size_t i = 0; i < c->nusers; i++)
 		summarise_user(&c->uses, &c->users[i]);
-}
-
-const struct config_user *config_find_user(const struct config *c, const char *name)
-{
-	for (size_t i = 0; i < c->nusers; i++)
-		if (strcmp(c->users[i].name, name) == 0)
-			return &c->users[i];
-	return NULL;
 }
 
 bool config_is_protected(const struct config *c, const struct portspec *p)

@@ -165,6 +165,10 @@ struct config {
 	struct config_user *users;
 	size_t nusers;
 	struct config_uses uses; /* from users[]: config_summarise */
+	/* Users by name (config_names.c): index + 1 per slot, 0 = empty; NULL
+	 * in a config built by hand (lookups then walk users[]). */
+	uint32_t *name_slot;
+	size_t name_mask;
 };
 
 /* Flags for config_load. */
@@ -186,8 +190,11 @@ void config_print(const struct config *c, FILE *f);
 /* Empties *u: every field zero, every path "" (for users built by hand, as
  * tests and benches do; the parser does it for each [user]). */
 void config_user_init(struct config_user *u);
-/* The user called name, or NULL. */
+/* The user called name, or NULL; O(1) in a loaded config. */
 const struct config_user *config_find_user(const struct config *c, const char *name);
+/* The same, ignoring case (DNS labels: resolvers may randomise the case). */
+const struct config_user *config_find_user_nocase(const struct config *c,
+	const char *name);
 /* Fills c->uses from c->users (config_load does; call it after building or
  * changing users by hand). */
 void config_summarise(struct config *c);

@@ -78,6 +78,9 @@ size_t cfg_index_find(const struct cfg_index *x, uint64_t h,
 	bool (*same)(const void *ctx, size_t i), const void *ctx);
 /* Adds (h, i). 0, or -1 when out of memory. */
 int cfg_index_add(struct cfg_index *x, uint64_t h, size_t i);
+/* The loaded config's users-by-name table (config_names.c). -1: no memory. */
+int cfg_names_build(struct config *c);
+void cfg_names_free(struct config *c);
 void cfg_index_free(struct cfg_index *x);
 
 /* The state of one parse. */

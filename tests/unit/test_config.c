@@ -440,6 +440,40 @@ static int keydir_teardown(void **state)
 	return 0;
 }
 
+/* Users by name: exact and case-folded (DNS labels), across thousands. */
+static void find_users_by_name(void **state)
+{
+	(void)state;
+	enum { N = 3000 };
+	size_t cap = 64 + N * 48;
+	char *text = malloc(cap);
+	assert_non_null(text);
+	size_t len = (size_t)snprintf(text, cap, "[protect]\nports = tcp/22\n");
+	for (int i = 0; i < N; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+			"[user User%d]\nkey = /k/%d\nopen = tcp/22\n", i, i);
+	struct config *c;
+	struct errbuf err;
+	if (config_load_string(text, "test", 0, &c, &err) != 0)
+		fail_msg("%s", err.msg);
+	free(text);
+	for (int i = 0; i < N; i += 7) {
+		char name[32], lower[32];
+		snprintf(name, sizeof name, "User%d", i);
+		snprintf(lower, sizeof lower, "uSER%d", i);
+		const struct config_user *u = config_find_user(c, name);
+		assert_non_null(u);
+		assert_string_equal(u->name, name);
+		assert_ptr_equal(&c->users[i], u);
+		assert_null(config_find_user(c, lower)); /* exact: case counts */
+		assert_ptr_equal(config_find_user_nocase(c, lower), u);
+	}
+	assert_null(config_find_user(c, "User3000"));
+	assert_null(config_find_user_nocase(c, "nobody"));
+	assert_null(config_find_user(c, ""));
+	config_free(c);
+}
+
 static void keys_loaded(void **state)
 {
 	struct keydir *k = *state;
@@ -507,6 +541,7 @@ int main(void)
 		cmocka_unit_test(example_config_loads),
 		cmocka_unit_test(print_golden),
 		cmocka_unit_test(print_defaults_and_no_users),
+		cmocka_unit_test(find_users_by_name),
 		cmocka_unit_test_setup_teardown(keys_loaded, keydir_setup, keydir_teardown),
 		cmocka_unit_test_setup_teardown(key_errors_refuse_whole_config,
 			keydir_setup, keydir_teardown),
