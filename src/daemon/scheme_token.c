@@ -48,7 +48,6 @@ struct token_mem {
 	size_t nusers;
 	struct token_pos *pos;
 	size_t max; /* entries of a full table (fixed by the config) */
-	struct tokentable *built; /* parent: the current table */
 	struct tokentable *shared[2];
 	uint64_t *shared_seq; /* a shared page */
 	uint64_t seq; /* parent: the last published */
@@ -107,7 +106,6 @@ static void token_unload(void *mem)
 	struct token_mem *m = mem;
 	if (!m)
 		return;
-	tokentable_free(m->built);
 	tokentable_free(m->shared[0]);
 	tokentable_free(m->shared[1]);
 	if (m->shared_seq)
@@ -201,14 +199,12 @@ static void rebuild(struct token_mem *m, const struct config *c, uint64_t now)
 		}
 		p->built_slot = otp_totp_slot(now, 0, u->token->step);
 	}
-	if (tokentable_copy(m->shared[(m->seq + 1) & 1], t) != 0) {
-		tokentable_free(t);
+	int copied = tokentable_copy(m->shared[(m->seq + 1) & 1], t);
+	tokentable_free(t); /* wipes the codes: only the shared copy is read */
+	if (copied != 0)
 		return;
-	}
 	m->seq++;
 	__atomic_store_n(m->shared_seq, m->seq, __ATOMIC_RELEASE);
-	tokentable_free(m->built);
-	m->built = t;
 	m->dirty = false;
 }
 
