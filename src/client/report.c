@@ -21,6 +21,14 @@ const char *const report_kind_titles[REPORT_NKINDS] = {
 	"Disabled users",
 };
 
+size_t report_period_total(const struct report *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->nusers; i++)
+		n += r->users[i].in_period;
+	return n;
+}
+
 char *report_time(uint64_t t, char buf[static REPORT_TIME_LEN])
 {
 	time_t tt = (time_t)t;

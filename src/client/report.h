@@ -107,6 +107,8 @@ int report_add_finding(struct report *r, enum report_kind kind, size_t user,
 	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* How many findings of kind there are. */
 size_t report_count(const struct report *r, enum report_kind kind);
+/* Knocks of all users in the report's period. */
+size_t report_period_total(const struct report *r);
 /* "YYYY-MM-DD HH:MMZ" of t. Returns buf. */
 char *report_time(uint64_t t, char buf[static REPORT_TIME_LEN]);
 

@@ -30,14 +30,6 @@ static void esc(FILE *f, const char *s)
 	html_fputs(s, f);
 }
 
-static size_t period_total(const struct report *r)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < r->nusers; i++)
-		n += r->users[i].in_period;
-	return n;
-}
-
 static void head(const struct report *r, const char *state_path, FILE *f)
 {
 	char from[REPORT_TIME_LEN], to[REPORT_TIME_LEN];
@@ -49,7 +41,7 @@ static void head(const struct report *r, const char *state_path, FILE *f)
 	esc(f, state_path);
 	fprintf(f, "</code><br>period: the last %u days, %s to %s<br>%zu users, "
 		"%zu knocks in the period", r->days, report_time(r->since, from),
-		report_time(r->now, to), r->nusers, period_total(r));
+		report_time(r->now, to), r->nusers, report_period_total(r));
 	if (r->unknown)
 		fprintf(f, "<br>knocks by users no longer in the config: %zu", r->unknown);
 	fprintf(f, "</p>\n");

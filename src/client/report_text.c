@@ -16,14 +16,6 @@ static size_t name_width(const struct report *r)
 	return w;
 }
 
-static size_t period_total(const struct report *r)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < r->nusers; i++)
-		n += r->users[i].in_period;
-	return n;
-}
-
 static void heading(const struct report *r, const char *state_path, FILE *f)
 {
 	char from[REPORT_TIME_LEN], to[REPORT_TIME_LEN];
@@ -35,7 +27,7 @@ static void heading(const struct report *r, const char *state_path, FILE *f)
 		"  period   the last %u days: %s .. %s\n"
 		"  users    %zu (%zu disabled); knocks in the period: %zu\n",
 		r->c->path, state_path, r->days, report_time(r->since, from),
-		report_time(r->now, to), r->nusers, disabled, period_total(r));
+		report_time(r->now, to), r->nusers, disabled, report_period_total(r));
 	if (r->unknown)
 		fprintf(f, "  note     knocks by users no longer in the config: %zu\n",
 			r->unknown);
