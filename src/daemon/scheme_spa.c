@@ -77,10 +77,10 @@ static enum verdict spa_parent_verify(void *mem, const struct config *c,
 	struct knock k;
 	if (ev->kind != CANDIDATE_SPA)
 		return VERDICT_MALFORMED;
-	enum verdict v = verify_knock_key(&c->users[user], ev->u.spa, now, c->window, &k,
+	enum verdict v = verify_knock_key(c, &c->users[user], ev->u.spa, now, c->window, &k,
 		skew, &req->old_key);
 	if (v == VERDICT_ACCEPT) /* the parent checks the signature itself */
-		v = spa_sig_check(&c->users[user], &k, ev, &req->is_signed, req->sig);
+		v = spa_sig_check(c, &c->users[user], &k, ev, &req->is_signed, req->sig);
 	if (v != VERDICT_ACCEPT) {
 		sodium_memzero(&k, sizeof k);
 		return v;

@@ -93,13 +93,16 @@ static size_t insert_slots(struct tag_entry *slots, size_t mask,
 	/* Disabled users stay in: their knocks cost what anyone's do, and are
 	 * refused by policy with the rule named (user ... is disabled). */
 	for (size_t u = 0; u < c->nusers; u++) {
+		const uint8_t *tag_key = config_user_tag_key(c, &c->users[u]);
+		if (!tag_key) /* keys not loaded: no knock is anyone's */
+			continue;
 		for (uint64_t s = from; s <= to; s++) {
-			knock_tag(&c->users[u].keys, s, tag);
+			knock_tag(tag_key, s, tag);
 			table_insert(slots, mask, tag_load(tag), (uint32_t)u, s);
 			entries++;
 			if (!c->users[u].pol->has_old_key)
 				continue;
-			knock_tag(&c->users[u].pol->old_keys, s, tag);
+			knock_tag(c->users[u].pol->old_keys.tag_key, s, tag);
 			table_insert(slots, mask, tag_load(tag), (uint32_t)u, s);
 			entries++;
 		}

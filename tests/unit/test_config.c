@@ -485,13 +485,18 @@ static void keys_loaded(void **state)
 		fail_msg("refused: %s", err.msg);
 	for (int i = 0; i < 2; i++) {
 		knock_derive_keys(k->secret[i], &want);
-		assert_memory_equal(&c->users[i].keys, &want, sizeof want);
+		assert_memory_equal(config_user_keys(c, &c->users[i]), &want, sizeof want);
+		assert_memory_equal(config_user_tag_key(c, &c->users[i]), want.tag_key,
+			sizeof want.tag_key);
 	}
+	sodium_memzero(&want, sizeof want);
 	config_free(c);
 
-	/* Without the flag the files are not even opened. */
+	/* Without the flag the files are not even opened, and there are no keys. */
 	unlink(k->path[1]);
 	assert_int_equal(config_load_string(k->config, "cfg", 0, &c, &err), 0);
+	assert_null(config_user_keys(c, &c->users[0]));
+	assert_null(config_user_tag_key(c, &c->users[0]));
 	config_free(c);
 }
 

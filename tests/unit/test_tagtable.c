@@ -68,16 +68,17 @@ static struct config *make_config(size_t n, uint32_t window)
 	for (size_t u = 0; u < n; u++) {
 		uint8_t master[KNOCK_MASTER_BYTES];
 		master_for(u, master);
-		knock_derive_keys(master, &c->users[u].keys);
+		assert_int_equal(config_user_set_secret(c, u, master), 0);
 	}
 	return c;
 }
 
-static size_t lookup_slot(const struct tagtable *t, const struct user_keys *k,
-	uint64_t slot, uint32_t *users, size_t max)
+static size_t lookup_slot(const struct tagtable *t,
+	const uint8_t tag_key[static KNOCK_TAG_KEY_BYTES], uint64_t slot,
+	uint32_t *users, size_t max)
 {
 	uint8_t tag[KNOCK_TAG_BYTES];
-	knock_tag(k, slot, tag);
+	knock_tag(tag_key, slot, tag);
 	return tagtable_lookup(t, tag, users, max);
 }
 
@@ -86,7 +87,7 @@ static void found_as(const struct tagtable *t, const struct config *c, size_t u,
 	uint64_t s)
 {
 	uint32_t users[4] = { 0 };
-	size_t n = lookup_slot(t, &c->users[u].keys, s, users, 4);
+	size_t n = lookup_slot(t, config_user_tag_key(c, &c->users[u]), s, users, 4);
 	if (n != 1 || users[0] != u)
 		fail_msg("user %zu slot %llu: %zu match(es), first %u", u,
 			(unsigned long long)s, n, users[0]);
@@ -96,7 +97,7 @@ static void not_found(const struct tagtable *t, const struct config *c, size_t u
 	uint64_t s)
 {
 	uint32_t users[4];
-	size_t n = lookup_slot(t, &c->users[u].keys, s, users, 4);
+	size_t n = lookup_slot(t, config_user_tag_key(c, &c->users[u]), s, users, 4);
 	if (n != 0)
 		fail_msg("user %zu slot %llu: found, should not be", u,
 			(unsigned long long)s);
@@ -202,7 +203,7 @@ static void old_key_finds_its_user(void **state)
 	for (uint64_t s = first; s <= last; s++) {
 		uint8_t tag[KNOCK_TAG_BYTES];
 		uint32_t users[4];
-		knock_tag(&c->users[1].pol->old_keys, s, tag);
+		knock_tag(c->users[1].pol->old_keys.tag_key, s, tag);
 		assert_int_equal(tagtable_lookup(t, tag, users, 4), 1);
 		assert_int_equal(users[0], 1);
 	}
@@ -218,18 +219,19 @@ static void update_recomputes_only_when_slots_move(void **state)
 	(void)state;
 	struct config *c = make_config(2, 60);
 	struct tagtable *t = tagtable_new();
-	struct user_keys old = c->users[0].keys;
+	uint8_t old[KNOCK_TAG_KEY_BYTES];
+	memcpy(old, config_user_tag_key(c, &c->users[0]), sizeof old);
 	uint64_t now = knock_slot(NOW) * KNOCK_SLOT_SECONDS; /* slot start */
 	assert_int_equal(tagtable_update(t, c, now), 0);
 	uint8_t other[KNOCK_MASTER_BYTES];
 	memset(other, 0x77, sizeof other);
-	knock_derive_keys(other, &c->users[0].keys);
+	assert_int_equal(config_user_set_secret(c, 0, other), 0);
 
 	/* Same first and last slot for every second of this slot. */
 	for (uint64_t n = now; n < now + KNOCK_SLOT_SECONDS; n++) {
 		assert_int_equal(tagtable_update(t, c, n), 0);
 		uint32_t users[2];
-		assert_int_equal(lookup_slot(t, &old, knock_slot(n), users, 2), 1);
+		assert_int_equal(lookup_slot(t, old, knock_slot(n), users, 2), 1);
 		not_found(t, c, 0, knock_slot(n));
 	}
 	/* The next slot moves the range: the new key is in, the old one out.
@@ -239,7 +241,7 @@ static void update_recomputes_only_when_slots_move(void **state)
 	tagtable_invalidate(t);
 	assert_int_equal(tagtable_update(t, c, now), 0);
 	uint32_t users[2];
-	assert_int_equal(lookup_slot(t, &old, knock_slot(now), users, 2), 0);
+	assert_int_equal(lookup_slot(t, old, knock_slot(now), users, 2), 0);
 	for (uint64_t s = knock_slot(now - 60); s <= knock_slot(now + 60); s++) {
 		found_as(t, c, 0, s);
 		found_as(t, c, 1, s);
@@ -247,7 +249,9 @@ static void update_recomputes_only_when_slots_move(void **state)
 	not_found(t, c, 0, knock_slot(now - 60) - 1);
 
 	/* invalidate forces a recompute at the same time. */
-	c->users[0].keys = old;
+	uint8_t master[KNOCK_MASTER_BYTES];
+	master_for(0, master);
+	assert_int_equal(config_user_set_secret(c, 0, master), 0);
 	assert_int_equal(tagtable_update(t, c, now), 0);
 	not_found(t, c, 0, knock_slot(now)); /* still the other key's table */
 	tagtable_invalidate(t);
@@ -283,7 +287,8 @@ static void lookup_respects_max(void **state)
 	struct tagtable *t = tagtable_new();
 	assert_int_equal(tagtable_update(t, c, NOW), 0);
 	uint32_t users[1] = { 0xdeadbeef };
-	assert_int_equal(lookup_slot(t, &c->users[1].keys, knock_slot(NOW), users, 0), 0);
+	assert_int_equal(lookup_slot(t, config_user_tag_key(c, &c->users[1]),
+		knock_slot(NOW), users, 0), 0);
 	assert_int_equal(users[0], 0xdeadbeef);
 	tagtable_free(t);
 	config_free(c);
