@@ -120,7 +120,7 @@ static void op_shorthash(struct ctx *x, size_t i)
 static void op_prefilter(struct ctx *x, size_t i)
 {
 	uint32_t users[MAX_CANDIDATES];
-	size_t n = tagtable_lookup(x->tags, knock_wire_tag(x->wire[i]), users,
+	size_t n = tagtable_lookup(x->tags, x->c, knock_wire_tag(x->wire[i]), users,
 		MAX_CANDIDATES);
 	x->bad += n != 0;
 	sink += n;
@@ -129,7 +129,7 @@ static void op_prefilter(struct ctx *x, size_t i)
 static void op_verify(struct ctx *x, size_t i)
 {
 	uint32_t users[MAX_CANDIDATES];
-	size_t n = tagtable_lookup(x->tags, knock_wire_tag(x->wire[i]), users,
+	size_t n = tagtable_lookup(x->tags, x->c, knock_wire_tag(x->wire[i]), users,
 		MAX_CANDIDATES);
 	if (n == 0) {
 		x->bad++;

@@ -103,7 +103,7 @@ static void check_spa(const struct candidate *cand, uint8_t control)
 	}
 
 	uint32_t users[MAX_CANDIDATES];
-	size_t n = tagtable_lookup(tags, knock_wire_tag(wire), users, MAX_CANDIDATES);
+	size_t n = tagtable_lookup(tags, cfg, knock_wire_tag(wire), users, MAX_CANDIDATES);
 	if (n > MAX_CANDIDATES)
 		abort();
 	for (size_t i = 0; i < n; i++) {

@@ -60,7 +60,7 @@ static void check_window(const struct tagtable *t, const struct config *c, uint6
 			uint8_t tag[KNOCK_TAG_BYTES];
 			uint32_t users[4];
 			knock_tag(config_user_tag_key(c, &c->users[u]), s, tag);
-			size_t n = tagtable_lookup(t, tag, users, 4);
+			size_t n = tagtable_lookup(t, c, tag, users, 4);
 			bool in = s >= first && s <= last;
 			if (n != (in ? 1u : 0u) || (in && users[0] != u))
 				fail_msg("user %zu slot %llu (window %llu..%llu): %zu match(es)", u,
