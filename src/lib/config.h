@@ -167,6 +167,8 @@ struct config {
 	enum firewall_mode firewall;
 	uint32_t mark;
 	bool icmp; /* carrier_icmp.c: knocks in echo requests */
+	uint32_t capture_buffer; /* bytes of each capture ring (capture.c); 0 =
+				    the default, in a config built by hand */
 	struct seq_daemon seq; /* sequence_watch, syn_ports, ... (config_seq.c) */
 	struct dns_conf dns; /* dns, dns_zone, dns_answer, dns_listen (config_dns.c) */
 	struct audit_conf audit; /* audit_log, event_stream, alert_* (config_audit.c) */
@@ -186,6 +188,11 @@ struct config {
 	uint32_t *name_slot;
 	size_t name_mask;
 };
+
+/* [daemon] capture_buffer: the default and the bounds (bytes). */
+#define CONFIG_CAPTURE_BUFFER_DEFAULT (8u << 20)
+#define CONFIG_CAPTURE_BUFFER_MIN (256u << 10)
+#define CONFIG_CAPTURE_BUFFER_MAX (1u << 30)
 
 /* Flags for config_load. */
 #define CONFIG_LOAD_KEYS 1u /* read each user's key file (the daemon does) */
