@@ -9,7 +9,8 @@
 #      network namespace of its own (pcfg<PID>) on lo, state in the
 #      temporary directory; RSS of the parent and the child once ready
 #      (VmRSS counts the pages they share after fork in both; Pss splits
-#      them), and the load average.
+#      them; private is what each holds alone: what killing it would free),
+#      and the load average.
 # The namespace, the daemon (killed by its PID) and the directory are removed
 # on every exit. Root only (netns). Prints figures; never fails on time.
 set -uo pipefail
@@ -95,5 +96,6 @@ echo "posternd: ready after $(((ready - t0) / 1000000)) ms (load average $(cut -
 for p in $dpid $(cat /proc/$dpid/task/*/children 2>/dev/null); do
 	echo "  pid $p ($(tr -d '\0' </proc/$p/comm 2>/dev/null)):" \
 		"$(awk '/^VmHWM:/ { h = $2 } /^VmRSS:/ { r = $2 } END { print "rss " r " KiB, peak " h " KiB" }' /proc/$p/status)," \
-		"pss $(awk '/^Pss:/ { print $2 }' /proc/$p/smaps_rollup) KiB"
+		"pss $(awk '/^Pss:/ { print $2 }' /proc/$p/smaps_rollup) KiB," \
+		"private $(awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s }' /proc/$p/smaps_rollup) KiB"
 done
