@@ -11,6 +11,7 @@
 #      (VmRSS counts the pages they share after fork in both; Pss splits
 #      them; private is what each holds alone: what killing it would free),
 #      and the load average.
+# CAPTURE_BUFFER=SIZE sets [daemon] capture_buffer (builds that have it).
 # The namespace, the daemon (killed by its PID) and the directory are removed
 # on every exit. Root only (netns). Prints figures; never fails on time.
 set -uo pipefail
@@ -65,6 +66,10 @@ with open(d + "/postern.conf", "w") as conf:
 if keys:
     keys.close()
 PY
+# CAPTURE_BUFFER=2m: posternd's [daemon] capture_buffer (its capture ring).
+if [ -n "${CAPTURE_BUFFER:-}" ]; then
+	sed -i "/^\[daemon\]/a capture_buffer = $CAPTURE_BUFFER" "$dir/postern.conf"
+fi
 chmod 0644 "$dir/postern.conf"
 
 echo "== in process (bench_config)"
