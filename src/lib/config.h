@@ -17,6 +17,7 @@
  *   mark         = 0x10000                       for firewall = mark
  *   icmp         = no                            yes: look for knocks in ICMP/
  *                                                ICMPv6 echo requests
+ *   capture_buffer = 8m                          each capture ring (256k..1024m)
  *   dns          = off | sniff | authoritative   knocks in DNS query names:
  *                                                see dns_conf.h for dns_*
  *
