@@ -120,7 +120,7 @@ static void op_shorthash(struct ctx *x, size_t i)
 static void op_prefilter(struct ctx *x, size_t i)
 {
 	uint32_t users[MAX_CANDIDATES];
-	size_t n = tagtable_lookup(x->tags, knock_wire_tag(x->wire[i]), users,
+	size_t n = tagtable_lookup(x->tags, x->c, knock_wire_tag(x->wire[i]), users,
 		MAX_CANDIDATES);
 	x->bad += n != 0;
 	sink += n;
@@ -129,7 +129,7 @@ static void op_prefilter(struct ctx *x, size_t i)
 static void op_verify(struct ctx *x, size_t i)
 {
 	uint32_t users[MAX_CANDIDATES];
-	size_t n = tagtable_lookup(x->tags, knock_wire_tag(x->wire[i]), users,
+	size_t n = tagtable_lookup(x->tags, x->c, knock_wire_tag(x->wire[i]), users,
 		MAX_CANDIDATES);
 	if (n == 0) {
 		x->bad++;
@@ -137,7 +137,7 @@ static void op_verify(struct ctx *x, size_t i)
 	}
 	struct knock k;
 	int64_t skew;
-	enum verdict v = verify_knock(&x->c->users[users[0]], x->wire[i], x->now,
+	enum verdict v = verify_knock(x->c, &x->c->users[users[0]], x->wire[i], x->now,
 		x->c->window, &k, &skew);
 	x->bad += v != x->expect;
 	sink += (uint64_t)v + k.lease;
@@ -200,6 +200,8 @@ static struct figure measure(void (*op)(struct ctx *, size_t), struct ctx *x)
 
 /* ---- set-up -------------------------------------------------------------- */
 
+static void free_config(struct config *c);
+
 static struct config *make_config(size_t nusers)
 {
 	struct config *c = calloc(1, sizeof *c);
@@ -224,8 +226,12 @@ static struct config *make_config(size_t nusers)
 		struct config_user *cu = &c->users[u];
 		uint8_t master[KNOCK_MASTER_BYTES];
 		randombytes_buf(master, sizeof master);
-		knock_derive_keys(master, &cu->keys);
+		int rc = config_user_set_secret(c, u, master);
 		sodium_memzero(master, sizeof master);
+		if (rc != 0) {
+			free_config(c);
+			return NULL;
+		}
 		snprintf(cu->name, sizeof cu->name, "u%zu", u);
 		cu->open = &c->protect[0]; /* shared: free_config frees no ports */
 		cu->nopen = 1;
@@ -238,8 +244,7 @@ static void free_config(struct config *c)
 {
 	if (!c)
 		return;
-	for (size_t u = 0; u < c->nusers; u++)
-		knock_wipe_keys(&c->users[u].keys);
+	config_keys_free(c);
 	free(c->users);
 	free(c);
 }
@@ -251,7 +256,7 @@ static void seal_valid(const struct config *c, uint64_t now, uint8_t out[static 
 		.target_is_source = true, .nports = 1 };
 	k.ports[0] = c->protect[0];
 	size_t u = randombytes_uniform((uint32_t)c->nusers);
-	if (knock_seal(&c->users[u].keys, &k, out) < 0) {
+	if (knock_seal(config_user_keys(c, &c->users[u]), &k, out) < 0) {
 		fprintf(stderr, "bench_verify: knock_seal refused a valid knock\n");
 		exit(1);
 	}

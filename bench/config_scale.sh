@@ -9,7 +9,9 @@
 #      network namespace of its own (pcfg<PID>) on lo, state in the
 #      temporary directory; RSS of the parent and the child once ready
 #      (VmRSS counts the pages they share after fork in both; Pss splits
-#      them), and the load average.
+#      them; private is what each holds alone: what killing it would free),
+#      and the load average.
+# CAPTURE_BUFFER=SIZE sets [daemon] capture_buffer (builds that have it).
 # The namespace, the daemon (killed by its PID) and the directory are removed
 # on every exit. Root only (netns). Prints figures; never fails on time.
 set -uo pipefail
@@ -64,6 +66,10 @@ with open(d + "/postern.conf", "w") as conf:
 if keys:
     keys.close()
 PY
+# CAPTURE_BUFFER=2m: posternd's [daemon] capture_buffer (its capture ring).
+if [ -n "${CAPTURE_BUFFER:-}" ]; then
+	sed -i "/^\[daemon\]/a capture_buffer = $CAPTURE_BUFFER" "$dir/postern.conf"
+fi
 chmod 0644 "$dir/postern.conf"
 
 echo "== in process (bench_config)"
@@ -95,5 +101,6 @@ echo "posternd: ready after $(((ready - t0) / 1000000)) ms (load average $(cut -
 for p in $dpid $(cat /proc/$dpid/task/*/children 2>/dev/null); do
 	echo "  pid $p ($(tr -d '\0' </proc/$p/comm 2>/dev/null)):" \
 		"$(awk '/^VmHWM:/ { h = $2 } /^VmRSS:/ { r = $2 } END { print "rss " r " KiB, peak " h " KiB" }' /proc/$p/status)," \
-		"pss $(awk '/^Pss:/ { print $2 }' /proc/$p/smaps_rollup) KiB"
+		"pss $(awk '/^Pss:/ { print $2 }' /proc/$p/smaps_rollup) KiB," \
+		"private $(awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s }' /proc/$p/smaps_rollup) KiB"
 done

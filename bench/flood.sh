@@ -47,6 +47,8 @@
 #
 #   RATES="2000 20000 100000 200000 0" FLOOD_KNOCKS=8 IDLE_KNOCKS=20 FLOOD_SECONDS=12 \
 #   USERS=100000 DAEMONS="posternd fwknopd" bench/flood.sh build
+#
+# CAPTURE_BUFFER=SIZE sets posternd's [daemon] capture_buffer (e.g. 2m).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -317,6 +319,9 @@ if [[ " $DAEMONS " == *" posternd "* ]]; then
 	CUR=posternd
 	echo "flood: posternd"
 	write_config "$TEST_DIR/postern.conf" interfaces="$SRV_IF" run_as=nobody
+	# CAPTURE_BUFFER=2m: posternd's [daemon] capture_buffer (its ring).
+	[ -n "${CAPTURE_BUFFER:-}" ] &&
+		sed -i "/^\[daemon\]/a capture_buffer = $CAPTURE_BUFFER" "$TEST_DIR/postern.conf"
 	start_posternd "$NS_SRV" "$TEST_DIR/postern.conf" "$TEST_DIR/posternd.log" \
 		|| { echo "flood: posternd did not start"; exit 1; }
 	DPID=$POSTERND_PID

@@ -12,10 +12,9 @@
  * knock (a 253-character name, EDNS and cookie options) over IPv6 is about
  * 380 bytes with an SLL2 header. Not more: in immediate mode libpcap's ring
  * has fixed frames of about snaplen + 80 bytes, so 512 (not 1024) fits
- * twice as many frames into CAPTURE_BUFFER_BYTES (issue 5, performance.md). */
+ * twice as many frames into the ring ([daemon] capture_buffer: it absorbs
+ * bursts while the child is busy; issue 5, docs/perf-notes/childmem.md). */
 #define CAPTURE_SNAPLEN 512
-/* Kernel ring size: absorbs bursts while the child is busy. */
-#define CAPTURE_BUFFER_BYTES (8 * 1024 * 1024)
 /* Packets handled per dispatch call, so no handle starves the others. */
 #define CAPTURE_BATCH 512
 #define FILTER_MAX CARRIER_BPF_MAX
@@ -33,7 +32,8 @@ struct capture {
 	void *ctx;
 };
 
-static pcap_t *open_one(const char *iface, const char *filter, char *why, size_t whylen)
+static pcap_t *open_one(const char *iface, const char *filter, uint32_t buffer,
+	char *why, size_t whylen)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct bpf_program prog;
@@ -46,7 +46,7 @@ static pcap_t *open_one(const char *iface, const char *filter, char *why, size_t
 	pcap_set_promisc(p, 0);
 	/* Immediate mode: hand each knock over at once (latency), not per block. */
 	pcap_set_immediate_mode(p, 1);
-	pcap_set_buffer_size(p, CAPTURE_BUFFER_BYTES);
+	pcap_set_buffer_size(p, (int)buffer);
 	int rc = pcap_activate(p);
 	if (rc < 0) {
 		snprintf(why, whylen, "%s", pcap_geterr(p));
@@ -88,7 +88,8 @@ struct capture *capture_open(const struct config *c, capture_event_fn *on_event,
 	for (size_t i = 0; i < want; i++) {
 		const char *name = c->all_ifaces ? "any" : c->ifaces[i];
 		char why[PCAP_ERRBUF_SIZE];
-		pcap_t *p = open_one(name, filter, why, sizeof why);
+		pcap_t *p = open_one(name, filter, c->capture_buffer ? c->capture_buffer :
+			CONFIG_CAPTURE_BUFFER_DEFAULT, why, sizeof why);
 		if (!p) {
 			on_event(ctx, CAPTURE_MISSING, name, why);
 			continue;

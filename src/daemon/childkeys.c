@@ -7,14 +7,19 @@
 #include "tokenkey.h"
 #include "userpolicy.h"
 
-/* The per-user blocks point at a shared read-only default (all zero) until
+/* The AEAD keys are in a mapping of their own (struct config_keys):
+ * unmapping it leaves the child without them and copies nothing, where
+ * wiping them in place wrote to, and so copied, every page of it.
+ * The per-user blocks point at a shared read-only default (all zero) until
  * a user sets one of its keys: only blocks that hold a secret are written,
- * and those are the user's own (the casts drop the parent's view's const). */
+ * and those are the user's own (the casts drop the parent's view's const).
+ * These few secrets stay wiped in place: they are in small heap blocks of
+ * the users that have them, so the pages copied are few. */
 void childkeys_forget(struct config *c)
 {
+	config_keys_drop_secret(c);
 	for (size_t i = 0; i < c->nusers; i++) {
 		struct config_user *u = &c->users[i];
-		sodium_memzero(u->keys.aead_key, sizeof u->keys.aead_key);
 		if (!sodium_is_zero(u->pol->old_keys.aead_key, sizeof u->pol->old_keys.aead_key)) {
 			struct user_policy *pol = (struct user_policy *)u->pol;
 			sodium_memzero(pol->old_keys.aead_key, sizeof pol->old_keys.aead_key);
@@ -32,9 +37,11 @@ void childkeys_forget(struct config *c)
 
 bool childkeys_forgotten(const struct config *c)
 {
+	if (c->keys.secret)
+		return false;
 	for (size_t i = 0; i < c->nusers; i++) {
 		const struct config_user *u = &c->users[i];
-		if (!sodium_is_zero(u->keys.aead_key, sizeof u->keys.aead_key) ||
+		if (config_user_keys(c, u) ||
 		    !sodium_is_zero(u->pol->old_keys.aead_key,
 			sizeof u->pol->old_keys.aead_key) ||
 		    !sodium_is_zero(u->token->secret, sizeof u->token->secret) ||

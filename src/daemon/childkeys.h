@@ -5,15 +5,18 @@
  * sequences (to recognise knocks), but not what would let it make a knock
  * nobody sent: the SPA AEAD keys (current and rotated-out), the HOTP/TOTP
  * secrets (the parent builds the token tables for it, scheme_token.c) and
- * the dynamic-reply keys (only the parent replies). It wipes its copy of
- * each before it reads a packet, so even code run by an attacker in the
+ * the dynamic-reply keys (only the parent replies). Before it reads a
+ * packet it unmaps the users' keys (the AEAD keys' region, struct
+ * config_keys; the tag keys are in an array of their own and stay) and
+ * wipes its copy of the others, so even code run by an attacker in the
  * child finds none of them (docs/process-model.md). */
 #ifndef POSTERN_CHILDKEYS_H
 #define POSTERN_CHILDKEYS_H
 
 #include "config.h"
 
-/* Child only: wipes the secrets above in c (its own copy). */
+/* Child only: unmaps c's AEAD keys, wipes the other secrets above in c
+ * (its own copy). */
 void childkeys_forget(struct config *c);
 
 /* True if no user in c holds any of those secrets (tests). */

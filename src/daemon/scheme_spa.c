@@ -58,12 +58,11 @@ static enum verdict spa_child_check(void *mem, const struct config *c,
 	const struct candidate *cand, uint64_t now, struct scheme_forward *fw)
 {
 	struct spa_mem *m = mem;
-	(void)c;
 	(void)now;
 	if (cand->kind != CANDIDATE_SPA)
 		return VERDICT_IGNORE;
 	uint32_t user;
-	if (tagtable_lookup(m->tags, knock_wire_tag(cand->u.spa), &user, 1) == 0)
+	if (tagtable_lookup(m->tags, c, knock_wire_tag(cand->u.spa), &user, 1) == 0)
 		return VERDICT_UNKNOWN_TAG;
 	fw->user = user; /* a 64-bit tag shared by two users: 2^-64 per pair */
 	return VERDICT_ACCEPT;
@@ -77,10 +76,10 @@ static enum verdict spa_parent_verify(void *mem, const struct config *c,
 	struct knock k;
 	if (ev->kind != CANDIDATE_SPA)
 		return VERDICT_MALFORMED;
-	enum verdict v = verify_knock_key(&c->users[user], ev->u.spa, now, c->window, &k,
+	enum verdict v = verify_knock_key(c, &c->users[user], ev->u.spa, now, c->window, &k,
 		skew, &req->old_key);
 	if (v == VERDICT_ACCEPT) /* the parent checks the signature itself */
-		v = spa_sig_check(&c->users[user], &k, ev, &req->is_signed, req->sig);
+		v = spa_sig_check(c, &c->users[user], &k, ev, &req->is_signed, req->sig);
 	if (v != VERDICT_ACCEPT) {
 		sodium_memzero(&k, sizeof k);
 		return v;

@@ -7,7 +7,8 @@
 
 #include "knocksig.h"
 
-enum verdict spa_sig_check(const struct config_user *u, const struct knock *k,
+enum verdict spa_sig_check(const struct config *c, const struct config_user *u,
+	const struct knock *k,
 	const struct candidate *ev, bool *is_signed, uint8_t sig[static KNOCK_SIG_BYTES])
 {
 	bool flagged = (k->flags & KNOCK_FLAG_SIGNED) != 0;
@@ -15,12 +16,13 @@ enum verdict spa_sig_check(const struct config_user *u, const struct knock *k,
 	memset(sig, 0, KNOCK_SIG_BYTES);
 	if (!flagged)
 		return ev->sig_len == 0 ? VERDICT_ACCEPT : VERDICT_MALFORMED;
-	if (ev->sig_len != KNOCK_SIG_BYTES)
+	const struct user_keys *keys = config_user_keys(c, u);
+	if (ev->sig_len != KNOCK_SIG_BYTES || !keys)
 		return VERDICT_BAD_SIGNATURE;
 	uint8_t wire[KNOCK_SIGNED_WIRE_BYTES];
 	memcpy(wire, ev->u.spa, KNOCK_WIRE_BYTES);
 	memcpy(wire + KNOCK_WIRE_BYTES, ev->sig, KNOCK_SIG_BYTES);
-	knocksig_extract(&u->keys, wire, sig);
+	knocksig_extract(keys, wire, sig);
 	sodium_memzero(wire, sizeof wire);
 	if (u->sign->loaded && knocksig_verify(u->sign->pk, ev->u.spa, sig) != 0)
 		return VERDICT_BAD_SIGNATURE;

@@ -24,7 +24,9 @@
 #include "knock.h"
 #include "verify.h"
 
-enum verdict spa_sig_check(const struct config_user *u, const struct knock *k,
+/* u is in c->users, whose keys decrypt the signature. */
+enum verdict spa_sig_check(const struct config *c, const struct config_user *u,
+	const struct knock *k,
 	const struct candidate *ev, bool *is_signed, uint8_t sig[static KNOCK_SIG_BYTES])
 	__attribute__((warn_unused_result));
 

@@ -1,28 +1,45 @@
 /* tagtable — open-addressing hash table keyed by the 64-bit tag itself
- * (tags are PRF outputs, so their low bits are already uniformly spread). */
+ * (tags are PRF outputs, so their bits are already uniformly spread). */
 #include "tagtable.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* 12 bytes, not 16: the tag as two halves (4-byte alignment, no padding),
- * and the user index with the slot's low bits. A table never spans more
- * than SLOT_SPAN slots (a 600-s window is 41), so the low bits and the
- * table's range give back the slot. 500 000 tags (100 000 users): 12 MiB. */
+/* 8 bytes: the tag's low half (which also gives the entry's home cell), and
+ * the user index with an old-key bit and the slot's low bits. The high half
+ * is not kept: a lookup whose low half matches recomputes that user's tag
+ * for that slot from the config's tag key and compares all 64 bits, so a
+ * false match is impossible. That costs one SipHash per genuine knock, and
+ * for garbage one per ~cap / 2^32 x cells probed (the probed entries share
+ * the query's home, i.e. the top bits of its low half): ~1 in 1 500 garbage
+ * packets at 100 000 users. A table never spans more than SLOT_SPAN slots
+ * (a 600-s window is 41), so the low bits and the table's range give back
+ * the slot. 500 000 tags (100 000 users) at load 0.6: 6.4 MiB. */
 struct tag_entry {
-	uint32_t tag_lo, tag_hi;
-	uint32_t us; /* user << SLOT_BITS | slot % SLOT_SPAN; EMPTY = free */
+	uint32_t tag_lo;
+	uint32_t us; /* user << US_USER_SHIFT | old << SLOT_BITS | slot % SLOT_SPAN;
+			EMPTY = free */
 };
 
 #define SLOT_BITS 6
 #define SLOT_SPAN (1u << SLOT_BITS)
+#define US_OLD (1u << SLOT_BITS) /* the tag is of the user's old key */
+#define US_USER_SHIFT (SLOT_BITS + 1)
 #define EMPTY UINT32_MAX
 /* Users a table can name (the top index would collide with EMPTY). */
-#define USERS_MAX ((UINT32_MAX >> SLOT_BITS) - 1)
+#define USERS_MAX ((UINT32_MAX >> US_USER_SHIFT) - 1)
+/* Load factor at most LOAD_NUM / LOAD_DEN: linear probing then looks at ~3.6
+ * cells (29 bytes, one or two cache lines) for a tag that is not there
+ * (Knuth: (1 + 1/(1 - a)^2) / 2), against 2.5 at 1/2. The capacity is not
+ * a power of two: the home cell is the low half scaled to it (multiply and
+ * shift), so the table is as large as the load factor says, not up to
+ * twice that. */
+#define LOAD_NUM 3u
+#define LOAD_DEN 5u
 
 struct tagtable {
 	struct tag_entry *slots;
-	size_t mask; /* capacity - 1; capacity is a power of two */
+	size_t cap; /* cells; < 2^32 */
 	size_t entries;
 	uint64_t first_slot, last_slot; /* range covered; first > last = none */
 	size_t per_slot; /* tags per slot (users + old keys), set by a full build */
@@ -35,14 +52,26 @@ static uint64_t tag_load(const uint8_t tag[static KNOCK_TAG_BYTES])
 	return v;
 }
 
-static uint64_t entry_tag(const struct tag_entry *e)
+/* The home cell of tag: its low half times cap, over 2^32. */
+static size_t tag_home(uint64_t tag, size_t cap)
 {
-	return (uint64_t)e->tag_hi << 32 | e->tag_lo;
+	return (size_t)(((uint64_t)(uint32_t)tag * cap) >> 32);
+}
+
+static size_t next_cell(size_t i, size_t cap)
+{
+	return i + 1 == cap ? 0 : i + 1;
+}
+
+/* How far cell j is past cell from, going forward (wrapping). */
+static size_t cells_after(size_t from, size_t j, size_t cap)
+{
+	return j >= from ? j - from : j + cap - from;
 }
 
 static uint32_t entry_user(const struct tag_entry *e)
 {
-	return e->us >> SLOT_BITS;
+	return e->us >> US_USER_SHIFT;
 }
 
 /* The full slot of e, in a table covering [first, first + SLOT_SPAN). */
@@ -73,19 +102,19 @@ void tagtable_invalidate(struct tagtable *t)
 	t->last_slot = 0;
 }
 
-static void table_insert(struct tag_entry *slots, size_t mask, uint64_t tag,
-	uint32_t user, uint64_t slot)
+static void table_insert(struct tag_entry *slots, size_t cap, uint64_t tag,
+	uint32_t user, bool old, uint64_t slot)
 {
-	size_t i = (size_t)tag & mask;
+	size_t i = tag_home(tag, cap);
 	while (slots[i].us != EMPTY)
-		i = (i + 1) & mask;
+		i = next_cell(i, cap);
 	slots[i].tag_lo = (uint32_t)tag;
-	slots[i].tag_hi = (uint32_t)(tag >> 32);
-	slots[i].us = user << SLOT_BITS | (uint32_t)(slot & (SLOT_SPAN - 1));
+	slots[i].us = user << US_USER_SHIFT | (old ? US_OLD : 0) |
+		(uint32_t)(slot & (SLOT_SPAN - 1));
 }
 
 /* Adds every user's tags (and old keys' tags) for the slots [from, to]. */
-static size_t insert_slots(struct tag_entry *slots, size_t mask,
+static size_t insert_slots(struct tag_entry *slots, size_t cap,
 	const struct config *c, uint64_t from, uint64_t to)
 {
 	uint8_t tag[KNOCK_TAG_BYTES];
@@ -93,14 +122,17 @@ static size_t insert_slots(struct tag_entry *slots, size_t mask,
 	/* Disabled users stay in: their knocks cost what anyone's do, and are
 	 * refused by policy with the rule named (user ... is disabled). */
 	for (size_t u = 0; u < c->nusers; u++) {
+		const uint8_t *tag_key = config_user_tag_key(c, &c->users[u]);
+		if (!tag_key) /* keys not loaded: no knock is anyone's */
+			continue;
 		for (uint64_t s = from; s <= to; s++) {
-			knock_tag(&c->users[u].keys, s, tag);
-			table_insert(slots, mask, tag_load(tag), (uint32_t)u, s);
+			knock_tag(tag_key, s, tag);
+			table_insert(slots, cap, tag_load(tag), (uint32_t)u, false, s);
 			entries++;
 			if (!c->users[u].pol->has_old_key)
 				continue;
-			knock_tag(&c->users[u].pol->old_keys, s, tag);
-			table_insert(slots, mask, tag_load(tag), (uint32_t)u, s);
+			knock_tag(c->users[u].pol->old_keys.tag_key, s, tag);
+			table_insert(slots, cap, tag_load(tag), (uint32_t)u, true, s);
 			entries++;
 		}
 	}
@@ -114,19 +146,19 @@ static size_t insert_slots(struct tag_entry *slots, size_t mask,
 static void drop_outside(struct tagtable *t, uint64_t first, uint64_t last)
 {
 	struct tag_entry *slots = t->slots;
-	size_t mask = t->mask, start = 0;
+	size_t cap = t->cap, start = 0;
 	uint64_t base = t->first_slot; /* entries hold slots of the old range */
-	while (slots[start].us != EMPTY) /* load <= 1/2: one exists */
+	while (slots[start].us != EMPTY) /* load <= 3/5: one exists */
 		start++;
-	for (size_t k = 1; k <= mask + 1; k++) {
-		size_t i = (start + k) & mask;
+	for (size_t k = 1; k <= cap; k++) {
+		size_t i = (start + k) % cap;
 		while (slots[i].us != EMPTY && (entry_slot(&slots[i], base) < first ||
 		       entry_slot(&slots[i], base) > last)) {
 			size_t hole = i;
-			for (size_t j = (i + 1) & mask; slots[j].us != EMPTY;
-			     j = (j + 1) & mask) {
-				size_t home = (size_t)entry_tag(&slots[j]) & mask;
-				if (((j - home) & mask) >= ((j - hole) & mask)) {
+			for (size_t j = next_cell(i, cap); slots[j].us != EMPTY;
+			     j = next_cell(j, cap)) {
+				size_t home = tag_home(slots[j].tag_lo, cap);
+				if (cells_after(home, j, cap) >= cells_after(hole, j, cap)) {
 					slots[hole] = slots[j];
 					hole = j;
 				}
@@ -135,6 +167,20 @@ static void drop_outside(struct tagtable *t, uint64_t first, uint64_t last)
 			t->entries--;
 		}
 	}
+}
+
+/* The most slots a window of +/- window seconds overlaps: sizing for it
+ * lets every later slide fit the same table. */
+static uint64_t max_slots(uint32_t window)
+{
+	return (2 * (uint64_t)window + KNOCK_SLOT_SECONDS - 1) / KNOCK_SLOT_SECONDS + 1;
+}
+
+/* Cells for n entries at load <= LOAD_NUM / LOAD_DEN (at least one empty). */
+static size_t cells_for(size_t n)
+{
+	return n / LOAD_NUM * LOAD_DEN + (n % LOAD_NUM * LOAD_DEN + LOAD_NUM - 1) /
+		LOAD_NUM + 1;
 }
 
 int tagtable_update(struct tagtable *t, const struct config *c, uint64_t now)
@@ -150,9 +196,9 @@ int tagtable_update(struct tagtable *t, const struct config *c, uint64_t now)
 	if (last - first + 1 > SLOT_SPAN || c->nusers > USERS_MAX)
 		return -1; /* the config's window and user count are far below */
 	if (t->slots && first >= t->first_slot && first <= t->last_slot &&
-	    last >= t->last_slot && (last - first + 1) * t->per_slot * 2 <= t->mask + 1) {
+	    last >= t->last_slot && cells_for((last - first + 1) * t->per_slot) <= t->cap) {
 		drop_outside(t, first, last);
-		t->entries += insert_slots(t->slots, t->mask, c, t->last_slot + 1, last);
+		t->entries += insert_slots(t->slots, t->cap, c, t->last_slot + 1, last);
 		t->first_slot = first;
 		t->last_slot = last;
 		return 0;
@@ -162,19 +208,21 @@ int tagtable_update(struct tagtable *t, const struct config *c, uint64_t now)
 	size_t per_slot = c->nusers;
 	for (size_t u = 0; u < c->nusers; u++)
 		per_slot += c->users[u].pol->has_old_key;
-	size_t want = (size_t)(last - first + 1) * per_slot;
-	size_t cap = 16;
-	while (cap < want * 2) /* load factor <= 1/2 keeps probes short */
-		cap *= 2;
+	uint64_t span = max_slots(c->window);
+	if (span < last - first + 1)
+		span = last - first + 1;
+	size_t cap = cells_for((size_t)span * per_slot);
+	if (cap > UINT32_MAX) /* tag_home scales a 32-bit half */
+		return -1;
 	struct tag_entry *slots = malloc(cap * sizeof *slots);
 	if (!slots)
 		return -1;
 	memset(slots, 0xff, cap * sizeof *slots); /* every us = EMPTY */
 
-	size_t entries = insert_slots(slots, cap - 1, c, first, last);
+	size_t entries = insert_slots(slots, cap, c, first, last);
 	free(t->slots);
 	t->slots = slots;
-	t->mask = cap - 1;
+	t->cap = cap;
 	t->entries = entries;
 	t->per_slot = per_slot;
 	t->first_slot = first;
@@ -182,17 +230,35 @@ int tagtable_update(struct tagtable *t, const struct config *c, uint64_t now)
 	return 0;
 }
 
-size_t tagtable_lookup(const struct tagtable *t,
+/* Whether entry e is really tag want: recomputed with the key it names. */
+static bool entry_is(const struct tagtable *t, const struct config *c,
+	const struct tag_entry *e, uint64_t want)
+{
+	uint32_t user = entry_user(e);
+	if (user >= c->nusers)
+		return false;
+	const uint8_t *key = e->us & US_OLD ? c->users[user].pol->old_keys.tag_key :
+		config_user_tag_key(c, &c->users[user]);
+	if (!key)
+		return false;
+	uint8_t tag[KNOCK_TAG_BYTES];
+	knock_tag(key, entry_slot(e, t->first_slot), tag);
+	return tag_load(tag) == want;
+}
+
+size_t tagtable_lookup(const struct tagtable *t, const struct config *c,
 	const uint8_t tag[static KNOCK_TAG_BYTES], uint32_t *users, size_t max)
 {
 	if (!t->slots)
 		return 0;
 	uint64_t want = tag_load(tag);
+	uint32_t lo = (uint32_t)want;
 	size_t found = 0;
-	for (size_t i = (size_t)want & t->mask; t->slots[i].us != EMPTY;
-	     i = (i + 1) & t->mask) {
-		if (entry_tag(&t->slots[i]) == want && found < max)
-			users[found++] = entry_user(&t->slots[i]);
+	for (size_t i = tag_home(want, t->cap); t->slots[i].us != EMPTY;
+	     i = next_cell(i, t->cap)) {
+		const struct tag_entry *e = &t->slots[i];
+		if (e->tag_lo == lo && found < max && entry_is(t, c, e, want))
+			users[found++] = entry_user(e);
 	}
 	return found;
 }
@@ -204,5 +270,5 @@ size_t tagtable_entries(const struct tagtable *t)
 
 size_t tagtable_bytes(const struct tagtable *t)
 {
-	return sizeof *t + (t->slots ? (t->mask + 1) * sizeof *t->slots : 0);
+	return sizeof *t + (t->slots ? t->cap * sizeof *t->slots : 0);
 }

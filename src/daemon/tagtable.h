@@ -21,15 +21,19 @@ struct tagtable *tagtable_new(void);
 void tagtable_free(struct tagtable *t);
 
 /* Makes the table cover the slots around `now`; recomputes only when the
- * slot range moved. Returns 0, or -1 if memory ran out (the old table stays
- * in use, so knocks keep working until the window moves past it). */
+ * slot range moved. Sized for the most slots c's window can overlap, at a
+ * load factor of at most 3/5 (8 bytes per cell). Returns 0, or -1 if
+ * memory ran out (the old table stays in use, so knocks keep working until
+ * the window moves past it). */
 int tagtable_update(struct tagtable *t, const struct config *c, uint64_t now);
 /* Forgets the covered range so the next update recomputes (after a reload). */
 void tagtable_invalidate(struct tagtable *t);
 
 /* Writes up to max user indexes (into c->users) whose tag equals tag;
- * returns how many were found (almost always 0 or 1). */
-size_t tagtable_lookup(const struct tagtable *t,
+ * returns how many were found (almost always 0 or 1). c is the config of
+ * the last update: a candidate entry is confirmed with its user's tag key
+ * (the table keeps half of each tag). */
+size_t tagtable_lookup(const struct tagtable *t, const struct config *c,
 	const uint8_t tag[static KNOCK_TAG_BYTES], uint32_t *users, size_t max);
 
 /* Number of (user, slot) tags held; bytes of memory used. */

@@ -1,6 +1,8 @@
 /* verify — see verify.h. */
 #include "verify.h"
 
+#include <string.h>
+
 static const char *const reasons[VERDICT_COUNT] = {
 	[VERDICT_ACCEPT] = "accept",
 	[VERDICT_UNKNOWN_TAG] = "unknown-tag",
@@ -51,13 +53,19 @@ static enum verdict verify_with(const struct user_keys *keys,
 	return VERDICT_ACCEPT;
 }
 
-enum verdict verify_knock_key(const struct config_user *u,
+enum verdict verify_knock_key(const struct config *c, const struct config_user *u,
 	const uint8_t wire[static KNOCK_WIRE_BYTES], uint64_t now, uint32_t window,
 	struct knock *out, int64_t *skew, bool *old_key)
 {
-	enum verdict v = verify_with(&u->keys, wire, now, window, out, skew);
+	const struct user_keys *keys = config_user_keys(c, u);
 	if (old_key)
 		*old_key = false;
+	if (!keys) { /* no AEAD key here: nothing can be authentic */
+		*skew = 0;
+		memset(out, 0, sizeof *out);
+		return VERDICT_BAD_MAC;
+	}
+	enum verdict v = verify_with(keys, wire, now, window, out, skew);
 	/* Rotation overlap: a knock sealed with the old key does not open with
 	 * the new one (its tag or MAC differs); try the old key too. */
 	if ((v == VERDICT_BAD_MAC || v == VERDICT_MALFORMED) && u->pol->has_old_key) {
@@ -74,9 +82,9 @@ enum verdict verify_knock_key(const struct config_user *u,
 	return v;
 }
 
-enum verdict verify_knock(const struct config_user *u,
+enum verdict verify_knock(const struct config *c, const struct config_user *u,
 	const uint8_t wire[static KNOCK_WIRE_BYTES], uint64_t now, uint32_t window,
 	struct knock *out, int64_t *skew)
 {
-	return verify_knock_key(u, wire, now, window, out, skew, NULL);
+	return verify_knock_key(c, u, wire, now, window, out, skew, NULL);
 }

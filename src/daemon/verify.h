@@ -29,17 +29,19 @@ enum verdict {
 /* The reason as logged: "unknown-tag", "bad-mac", ... */
 const char *verdict_reason(enum verdict v);
 
-/* Authenticates wire with u's keys and checks its timestamp against now
- * within +/- window seconds. Fills *out on VERDICT_ACCEPT; *skew gets
- * knock time - now (seconds) whenever the knock was authentic. */
-enum verdict verify_knock(const struct config_user *u,
+/* Authenticates wire with u's keys (u in c->users) and checks its
+ * timestamp against now within +/- window seconds. Fills *out on
+ * VERDICT_ACCEPT; *skew gets knock time - now (seconds) whenever the knock
+ * was authentic. Where c holds no AEAD keys (the capture child's config,
+ * childkeys.h) every knock is VERDICT_BAD_MAC. */
+enum verdict verify_knock(const struct config *c, const struct config_user *u,
 	const uint8_t wire[static KNOCK_WIRE_BYTES], uint64_t now, uint32_t window,
 	struct knock *out, int64_t *skew) __attribute__((warn_unused_result));
 /* verify_knock tries u's current key and then, during a rotation's overlap
  * (config old_key), u's old key; this form also says which one opened the
  * knock (*old_key). When the old key stops is policy's to say
  * (policy_rules.c), so that refusal names its rule. */
-enum verdict verify_knock_key(const struct config_user *u,
+enum verdict verify_knock_key(const struct config *c, const struct config_user *u,
 	const uint8_t wire[static KNOCK_WIRE_BYTES], uint64_t now, uint32_t window,
 	struct knock *out, int64_t *skew, bool *old_key)
 	__attribute__((warn_unused_result));

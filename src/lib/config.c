@@ -626,6 +626,7 @@ void config_free(struct config *c)
 		free(c->users);
 	}
 	cfg_names_free(c);
+	config_keys_free(c);
 	sodium_memzero(c, sizeof *c);
 	free(c);
 }

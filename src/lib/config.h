@@ -17,6 +17,7 @@
  *   mark         = 0x10000                       for firewall = mark
  *   icmp         = no                            yes: look for knocks in ICMP/
  *                                                ICMPv6 echo requests
+ *   capture_buffer = 8m                          each capture ring (256k..1024m)
  *   dns          = off | sniff | authoritative   knocks in DNS query names:
  *                                                see dns_conf.h for dns_*
  *
@@ -99,7 +100,8 @@ enum firewall_mode {
 struct config_user {
 	char name[CONFIG_NAME_MAX];
 	const char *key_path; /* "" until set; heap (config_free frees) */
-	struct user_keys keys; /* derived from the key file's secret */
+	/* The user's keys are not here but in struct config_keys (below): the
+	 * capture child drops them without writing to this array. */
 	struct portspec *open; /* nopen of them (at most CONFIG_MAX_PORTS), heap */
 	size_t nopen;
 	uint32_t max_lease; /* seconds */
@@ -136,6 +138,20 @@ struct config_uses {
 	bool dynamic; /* dynamic = yes */
 };
 
+/* Users' keys, outside struct config_user so that the capture child can
+ * give them up without touching (copying-on-write) the users array
+ * (config_userkeys.c). Slot i is users[i]'s. The tag keys are a compact
+ * array of their own because the child keeps them (its tag table); the
+ * whole keys (tag and AEAD) are in a page-aligned mapping that only the
+ * parent keeps: the child unmaps it (childkeys.h). The tag keys are thus
+ * held twice in the parent (16 B per user). */
+struct config_keys {
+	uint8_t (*tag)[KNOCK_TAG_KEY_BYTES]; /* cap of them, heap */
+	struct user_keys *secret; /* cap of them, mmap'd; NULL once dropped */
+	size_t cap;
+	size_t map_bytes; /* of secret's mapping */
+};
+
 struct config {
 	char path[PATH_MAX];
 	bool all_ifaces;
@@ -152,6 +168,8 @@ struct config {
 	enum firewall_mode firewall;
 	uint32_t mark;
 	bool icmp; /* carrier_icmp.c: knocks in echo requests */
+	uint32_t capture_buffer; /* bytes of each capture ring (capture.c); 0 =
+				    the default, in a config built by hand */
 	struct seq_daemon seq; /* sequence_watch, syn_ports, ... (config_seq.c) */
 	struct dns_conf dns; /* dns, dns_zone, dns_answer, dns_listen (config_dns.c) */
 	struct audit_conf audit; /* audit_log, event_stream, alert_* (config_audit.c) */
@@ -165,11 +183,17 @@ struct config {
 	struct config_user *users;
 	size_t nusers;
 	struct config_uses uses; /* from users[]: config_summarise */
+	struct config_keys keys; /* users' keys (config_userkeys.c) */
 	/* Users by name (config_names.c): index + 1 per slot, 0 = empty; NULL
 	 * in a config built by hand (lookups then walk users[]). */
 	uint32_t *name_slot;
 	size_t name_mask;
 };
+
+/* [daemon] capture_buffer: the default and the bounds (bytes). */
+#define CONFIG_CAPTURE_BUFFER_DEFAULT (8u << 20)
+#define CONFIG_CAPTURE_BUFFER_MIN (256u << 10)
+#define CONFIG_CAPTURE_BUFFER_MAX (1u << 30)
 
 /* Flags for config_load. */
 #define CONFIG_LOAD_KEYS 1u /* read each user's key file (the daemon does) */
@@ -205,6 +229,33 @@ bool config_is_protected(const struct config *c, const struct portspec *p);
 bool config_uses_sequences(const struct config *c);
 /* True if some user has dynamic = yes: c->uses.dynamic. */
 bool config_uses_dynamic(const struct config *c);
+/* ---- users' keys (config_userkeys.c) ---- */
+
+/* Makes room for the keys of users[0..n-1] (zero until set), keeping those
+ * already set. 0, or -1 if out of memory. */
+int config_keys_reserve(struct config *c, size_t n)
+	__attribute__((warn_unused_result));
+/* The one setter: derives users[i]'s tag and AEAD keys (and, if the user
+ * has dynamic = yes, the dynamic-reply key) from the user's 32-byte secret,
+ * making room first if needed. The caller wipes secret. 0, or -1 if out of
+ * memory. */
+int config_user_set_secret(struct config *c, size_t i,
+	const uint8_t secret[static KNOCK_MASTER_BYTES])
+	__attribute__((warn_unused_result));
+/* u's keys (u in c->users), or NULL where there are none: a config loaded
+ * without CONFIG_LOAD_KEYS, or the capture child's after
+ * config_keys_drop_secret. */
+const struct user_keys *config_user_keys(const struct config *c,
+	const struct config_user *u);
+/* u's tag key, or NULL if its keys were never set (the child keeps these). */
+const uint8_t *config_user_tag_key(const struct config *c,
+	const struct config_user *u);
+/* Unmaps the whole keys without writing to them (the capture child, after
+ * fork: the parent's pages stay the parent's). The tag keys stay. */
+void config_keys_drop_secret(struct config *c);
+/* Wipes and frees both (config_free does). */
+void config_keys_free(struct config *c);
+
 /* The trigger a knock's id names, or NULL (config_trigger.c). */
 const struct trigger_conf *config_find_trigger_id(const struct config *c, unsigned id);
 

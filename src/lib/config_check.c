@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "config_int.h"
-#include "dynreply.h"
 #include "keyfile.h"
 
 static int check_protect(struct cfg_parse *p)
@@ -44,20 +43,21 @@ static int check_daemon(struct cfg_parse *p)
 
 /* ctx of the index look-ups below: the users and the one looked up. */
 struct lookup {
-	const struct config_user *users;
+	const struct config *c;
 	const struct config_user *u;
 };
 
 static bool same_key_path(const void *ctx, size_t i)
 {
 	const struct lookup *l = ctx;
-	return strcmp(l->users[i].key_path, l->u->key_path) == 0;
+	return strcmp(l->c->users[i].key_path, l->u->key_path) == 0;
 }
 
 static bool same_secret(const void *ctx, size_t i)
 {
 	const struct lookup *l = ctx;
-	return sodium_memcmp(&l->users[i].keys, &l->u->keys, sizeof l->u->keys) == 0;
+	return sodium_memcmp(config_user_keys(l->c, &l->c->users[i]),
+		config_user_keys(l->c, l->u), sizeof(struct user_keys)) == 0;
 }
 
 /* Every key file belongs to one user. */
@@ -65,7 +65,7 @@ static int check_key_path(struct cfg_parse *p, const struct config_user *u,
 	struct cfg_index *paths)
 {
 	const struct config *c = p->c;
-	struct lookup l = { c->users, u };
+	struct lookup l = { c, u };
 	uint64_t h = cfg_hash(u->key_path, strlen(u->key_path));
 	size_t dup = cfg_index_find(paths, h, same_key_path, &l);
 	if (dup != SIZE_MAX) {
@@ -140,7 +140,7 @@ out:
 	return rc;
 }
 
-/* Reads u's key file into u->keys; the secret itself is wiped at once. */
+/* Reads u's key file into u's keys; the secret itself is wiped at once. */
 static int load_key(struct cfg_parse *p, struct config_user *u)
 {
 	struct keyfile kf;
@@ -149,7 +149,7 @@ static int load_key(struct cfg_parse *p, struct config_user *u)
 
 	if (!u->key_line) {
 		if (u->keys_file_line)
-			return 0; /* cfg_load_keys_file set u->keys */
+			return 0; /* cfg_load_keys_file set u's keys */
 		cfg_error(p, u->line, "user %s has no key: not in keys_file %s, and "
 			"no key = line", u->name, p->c->keys_file);
 		return -1;
@@ -161,13 +161,10 @@ static int load_key(struct cfg_parse *p, struct config_user *u)
 	if (strcmp(kf.user, u->name) != 0)
 		cfg_error(p, u->key_line, "user %s: key file %s belongs to user '%s'",
 			u->name, u->key_path, kf.user);
-	else {
-		knock_derive_keys(kf.secret, &u->keys);
-		struct dyn_conf *d = cfg_dyn_own(u); /* the default is not enabled */
-		if (d && d->enabled) /* the key of dynamic replies (dynreply.h) */
-			dynreply_derive_key(kf.secret, d->reply_key);
+	else if (config_user_set_secret(p->c, (size_t)(u - p->c->users), kf.secret) != 0)
+		cfg_error(p, u->key_line, "out of memory");
+	else
 		rc = 0;
-	}
 	keyfile_wipe(&kf);
 	return rc;
 }
@@ -177,8 +174,8 @@ static int load_key(struct cfg_parse *p, struct config_user *u)
 static int check_shared_secret(struct cfg_parse *p, const struct config_user *u,
 	struct cfg_index *secrets)
 {
-	struct lookup l = { p->c->users, u };
-	uint64_t h = cfg_hash(&u->keys, sizeof u->keys);
+	struct lookup l = { p->c, u };
+	uint64_t h = cfg_hash(config_user_keys(p->c, u), sizeof(struct user_keys));
 	size_t dup = cfg_index_find(secrets, h, same_secret, &l);
 	if (dup != SIZE_MAX) {
 		const struct config_user *o = &p->c->users[dup];
@@ -204,6 +201,11 @@ int cfg_load_keys(struct cfg_parse *p)
 	struct cfg_index secrets = { 0 };
 	int rc = -1;
 
+	/* One mapping for all the keys, before any is set. */
+	if (config_keys_reserve(p->c, p->c->nusers) != 0) {
+		cfg_error(p, 0, "out of memory for the keys of %zu users", p->c->nusers);
+		return -1;
+	}
 	if (p->c->keys_file[0] && cfg_load_keys_file(p) != 0)
 		return -1;
 	for (size_t i = 0; i < p->c->nusers; i++) {

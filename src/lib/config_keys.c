@@ -22,6 +22,7 @@ void cfg_set_defaults(struct config *c)
 	c->default_lease = CFG_DEFAULT_LEASE;
 	c->max_lease = CFG_DEFAULT_MAX_LEASE;
 	c->firewall = FIREWALL_DROP;
+	c->capture_buffer = CONFIG_CAPTURE_BUFFER_DEFAULT;
 	c->expiry_warning = CFG_DEFAULT_EXPIRY_WARNING;
 	/* interfaces and knock_ports: see finish_defaults in config.c */
 }
@@ -250,6 +251,30 @@ static int set_icmp(struct cfg_parse *p, const char *v)
 	return -1;
 }
 
+/* Bytes, or KiB / MiB with a k or m suffix: 8m, 2048k, 8388608. */
+static int set_capture_buffer(struct cfg_parse *p, const char *v)
+{
+	size_t n = strspn(v, "0123456789");
+	unsigned shift = 0;
+	if (v[n] == 'k' || v[n] == 'K')
+		shift = 10;
+	else if (v[n] == 'm' || v[n] == 'M')
+		shift = 20;
+	bool ok = n > 0 && n <= 10 && v[n + (shift != 0)] == '\0';
+	uint64_t bytes = 0;
+	for (size_t i = 0; ok && i < n; i++)
+		bytes = bytes * 10 + (uint64_t)(v[i] - '0');
+	bytes <<= shift;
+	if (!ok || bytes < CONFIG_CAPTURE_BUFFER_MIN || bytes > CONFIG_CAPTURE_BUFFER_MAX) {
+		cfg_error(p, p->line, "capture_buffer: '%s' is not a size from %uk to "
+			"%um (bytes, or with a k or m suffix, like 8m)", v,
+			CONFIG_CAPTURE_BUFFER_MIN >> 10, CONFIG_CAPTURE_BUFFER_MAX >> 20);
+		return -1;
+	}
+	p->c->capture_buffer = (uint32_t)bytes;
+	return 0;
+}
+
 /* ---- [protect] ---- */
 
 static int set_protect(struct cfg_parse *p, const char *v)
@@ -374,6 +399,7 @@ static const struct cfg_key daemon_keys[DK_COUNT] = {
 	[DK_ALERT_COMMAND] = { "alert_command", cfg_set_alert_command, false },
 	[DK_ALERT_REFUSALS] = { "alert_refusals", cfg_set_alert_refusals, false },
 	[DK_KEYS_FILE] = { "keys_file", cfg_set_keys_file, false },
+	[DK_CAPTURE_BUFFER] = { "capture_buffer", set_capture_buffer, false },
 };
 
 static const struct cfg_key protect_keys[] = {

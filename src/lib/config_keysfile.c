@@ -22,7 +22,6 @@
 #include <unistd.h>
 
 #include "config_int.h"
-#include "dynreply.h"
 #include "keyfile.h"
 
 /* 100 000 users of ~60 bytes each, with room to spare. */
@@ -93,11 +92,12 @@ static int keys_line(struct cfg_parse *p, char *line)
 			name, KNOCK_MASTER_BYTES);
 		return -1;
 	}
-	knock_derive_keys(secret, &u->keys);
-	struct dyn_conf *d = cfg_dyn_own(u); /* the default is not enabled */
-	if (d && d->enabled) /* the key of dynamic replies (dynreply.h) */
-		dynreply_derive_key(secret, d->reply_key);
+	rc = config_user_set_secret(c, i, secret);
 	sodium_memzero(secret, sizeof secret);
+	if (rc != 0) {
+		cfg_error(p, p->line, "out of memory");
+		return -1;
+	}
 	u->keys_file_line = p->line;
 	return 0;
 }

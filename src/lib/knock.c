@@ -58,7 +58,7 @@ uint64_t knock_slot(uint64_t unix_time)
 	return unix_time / KNOCK_SLOT_SECONDS;
 }
 
-void knock_tag(const struct user_keys *k, uint64_t slot,
+void knock_tag(const uint8_t tag_key[static KNOCK_TAG_KEY_BYTES], uint64_t slot,
 	uint8_t out[static KNOCK_TAG_BYTES])
 {
 	uint8_t msg[1 + 8];
@@ -67,7 +67,7 @@ void knock_tag(const struct user_keys *k, uint64_t slot,
 	writer_init(&w, msg, sizeof msg);
 	writer_u8(&w, KNOCK_VERSION);
 	writer_u64(&w, slot);
-	crypto_shorthash(out, msg, sizeof msg, k->tag_key);
+	crypto_shorthash(out, msg, sizeof msg, tag_key);
 }
 
 /* --- validity ---------------------------------------------------------- */
@@ -245,7 +245,7 @@ int knock_seal_with_nonce(const struct user_keys *keys, const struct knock *k,
 	if (!knock_valid(k, NULL))
 		return -1;
 	encode_plain(k, plain);
-	knock_tag(keys, knock_slot(k->timestamp), out);
+	knock_tag(keys->tag_key, knock_slot(k->timestamp), out);
 	memcpy(out + OFF_NONCE, nonce, KNOCK_NONCE_BYTES);
 	/* Combined mode writes ciphertext || mac, which is the wire order. */
 	crypto_aead_chacha20poly1305_ietf_encrypt(out + OFF_CIPHER, NULL,
@@ -379,7 +379,7 @@ enum knock_result knock_open(const struct user_keys *keys,
 		res = KNOCK_MALFORMED;
 		goto fail;
 	}
-	knock_tag(keys, knock_slot(out->timestamp), want);
+	knock_tag(keys->tag_key, knock_slot(out->timestamp), want);
 	if (sodium_memcmp(want, knock_wire_tag(wire), KNOCK_TAG_BYTES) != 0) {
 		res = KNOCK_TAG_MISMATCH;
 		goto fail;

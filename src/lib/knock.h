@@ -82,7 +82,7 @@ void knock_wipe_keys(struct user_keys *k);
 /* The time slot of a unix time (floor(t / KNOCK_SLOT_SECONDS)). */
 uint64_t knock_slot(uint64_t unix_time);
 /* tag = first 8 bytes of SipHash-2-4(tag_key, u8 version || u64be slot). */
-void knock_tag(const struct user_keys *k, uint64_t slot,
+void knock_tag(const uint8_t tag_key[static KNOCK_TAG_KEY_BYTES], uint64_t slot,
 	uint8_t out[static KNOCK_TAG_BYTES]);
 
 /* Checks that `k` is a well-formed knock to seal (action, ports, lease, arg).

@@ -149,7 +149,7 @@ static void check_roundtrip(const uint8_t *data, size_t size)
 		abort();
 	if (!valid)
 		return;
-	knock_tag(&keys, knock_slot(k.timestamp), tag);
+	knock_tag(keys.tag_key, knock_slot(k.timestamp), tag);
 	if (memcmp(wire, tag, sizeof tag) != 0)
 		abort();
 	if (knock_open(&keys, wire, &out) != KNOCK_OK || !knock_equal(&k, &out)

@@ -58,7 +58,8 @@ static void init(void)
 		uint8_t master[KNOCK_MASTER_BYTES];
 		for (size_t i = 0; i < sizeof master; i++)
 			master[i] = (uint8_t)(u * KNOCK_MASTER_BYTES + i);
-		knock_derive_keys(master, &cfg->users[u].keys);
+		if (config_user_set_secret(cfg, u, master) != 0)
+			abort();
 	}
 	tags = tagtable_new();
 	if (!tags || tagtable_update(tags, cfg, FUZZ_NOW) != 0)
@@ -98,11 +99,11 @@ static void check_spa(const struct candidate *cand, uint8_t control)
 		uint64_t slot = first + ((control >> 2) & 7);
 		if (slot > last)
 			slot = last;
-		knock_tag(&cfg->users[u].keys, slot, wire);
+		knock_tag(config_user_tag_key(cfg, &cfg->users[u]), slot, wire);
 	}
 
 	uint32_t users[MAX_CANDIDATES];
-	size_t n = tagtable_lookup(tags, knock_wire_tag(wire), users, MAX_CANDIDATES);
+	size_t n = tagtable_lookup(tags, cfg, knock_wire_tag(wire), users, MAX_CANDIDATES);
 	if (n > MAX_CANDIDATES)
 		abort();
 	for (size_t i = 0; i < n; i++) {
@@ -111,7 +112,7 @@ static void check_spa(const struct candidate *cand, uint8_t control)
 		const struct config_user *u = &cfg->users[users[i]];
 		struct knock k;
 		int64_t skew;
-		enum verdict v = verify_knock(u, wire, FUZZ_NOW, cfg->window, &k, &skew);
+		enum verdict v = verify_knock(cfg, u, wire, FUZZ_NOW, cfg->window, &k, &skew);
 		if (v >= VERDICT_COUNT)
 			abort();
 		if (v != VERDICT_ACCEPT)
@@ -121,7 +122,7 @@ static void check_spa(const struct candidate *cand, uint8_t control)
 		if (!knock_valid(&k, NULL) || skew < -(int64_t)cfg->window ||
 		    skew > (int64_t)cfg->window)
 			abort();
-		knock_tag(&u->keys, knock_slot(k.timestamp), tag);
+		knock_tag(config_user_tag_key(cfg, u), knock_slot(k.timestamp), tag);
 		if (memcmp(tag, wire, KNOCK_TAG_BYTES) != 0)
 			abort();
 		struct request r;

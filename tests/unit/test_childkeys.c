@@ -1,17 +1,22 @@
 /* test_childkeys — what the capture child keeps: after childkeys_forget no
  * user has an AEAD key (current or rotated-out), a token secret or a
- * dynamic-reply key left, the tag keys are intact (the child still finds
- * knocks), and users on the shared default blocks are untouched. And what
- * the child can do with what is left: a knock it seals does not open in
- * the parent, and the token table it reads still finds genuine tokens. */
+ * dynamic-reply key left: the keys' mapping is gone (reading it in a forked
+ * child faults) while the parent's stays; the tag keys are intact (the
+ * child still finds knocks), and users on the shared default blocks are
+ * untouched. And what the child can do with what is left: a knock it
+ * seals does not open in the parent, verify refuses everything in the
+ * child, and the token table it reads still finds genuine tokens. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -40,7 +45,7 @@ static struct config *load(void)
 	for (size_t i = 0; i < c->nusers; i++) {
 		uint8_t master[KNOCK_MASTER_BYTES];
 		memset(master, (int)(0x40 + i), sizeof master);
-		knock_derive_keys(master, &c->users[i].keys);
+		assert_int_equal(config_user_set_secret(c, i, master), 0);
 	}
 	struct token_conf *t = (struct token_conf *)c->users[0].token;
 	memcpy(t->secret, SEED20, 20);
@@ -52,13 +57,15 @@ static void test_forget(void **state)
 {
 	(void)state;
 	struct config *c = load();
-	struct user_keys before = c->users[1].keys;
+	struct user_keys before = *config_user_keys(c, &c->users[1]);
 	assert_false(childkeys_forgotten(c));
 	childkeys_forget(c);
 	assert_true(childkeys_forgotten(c));
+	assert_null(config_user_keys(c, &c->users[1]));
 	/* The tag keys stay: the child still finds the user of a knock. */
-	assert_memory_equal(c->users[1].keys.tag_key, before.tag_key,
+	assert_memory_equal(config_user_tag_key(c, &c->users[1]), before.tag_key,
 		sizeof before.tag_key);
+	sodium_memzero(&before, sizeof before);
 	/* bob is on the shared default token block: still a valid, empty one. */
 	assert_int_equal(c->users[1].token->mode, TOKEN_NONE);
 	config_free(c);
@@ -74,18 +81,61 @@ static void test_child_cannot_mint(void **state)
 		.target_is_source = true, .nports = 1 };
 	k.ports[0] = parent->users[0].open[0];
 	uint8_t wire[KNOCK_WIRE_BYTES];
-	/* Sealed with what the child holds: the right tag, a MAC of a zero key. */
-	assert_int_equal(knock_seal(&child->users[0].keys, &k, wire), 0);
+	/* Sealed with what the child holds: the right tag, a MAC of a guessed
+	 * (zero) key. */
+	struct user_keys guess = { { 0 }, { 0 } };
+	memcpy(guess.tag_key, config_user_tag_key(child, &child->users[0]),
+		sizeof guess.tag_key);
+	assert_int_equal(knock_seal(&guess, &k, wire), 0);
 	struct knock out;
 	int64_t skew;
-	assert_int_equal(verify_knock(&parent->users[0], wire, now, 60, &out, &skew),
-		VERDICT_BAD_MAC);
-	/* The same knock sealed by alice opens in the parent. */
-	assert_int_equal(knock_seal(&parent->users[0].keys, &k, wire), 0);
-	assert_int_equal(verify_knock(&parent->users[0], wire, now, 60, &out, &skew),
-		VERDICT_ACCEPT);
+	assert_int_equal(verify_knock(parent, &parent->users[0], wire, now, 60, &out,
+		&skew), VERDICT_BAD_MAC);
+	/* The same knock sealed by alice opens in the parent, not in the child,
+	 * which has no AEAD key to open it with. */
+	assert_int_equal(knock_seal(config_user_keys(parent, &parent->users[0]), &k,
+		wire), 0);
+	assert_int_equal(verify_knock(parent, &parent->users[0], wire, now, 60, &out,
+		&skew), VERDICT_ACCEPT);
+	assert_int_equal(verify_knock(child, &child->users[0], wire, now, 60, &out,
+		&skew), VERDICT_BAD_MAC);
 	config_free(parent);
 	config_free(child);
+}
+
+/* As posternd does: fork, and the child forgets. The address the child
+ * had for alice's keys is no longer mapped in it (the kernel refuses to
+ * read it: EFAULT, rather than a SIGSEGV that sanitizers would catch);
+ * the parent's keys are untouched. */
+static void test_forked_child_has_no_mapping(void **state)
+{
+	(void)state;
+	struct config *c = load();
+	const struct user_keys *keys = config_user_keys(c, &c->users[0]);
+	struct user_keys want = *keys;
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	/* The same probe in the parent reads the key (and so proves it works). */
+	assert_int_equal(write(fds[1], keys->aead_key, 1), 1);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		childkeys_forget(c);
+		if (!childkeys_forgotten(c))
+			_exit(2);
+		if (write(fds[1], keys->aead_key, 1) != -1 || errno != EFAULT)
+			_exit(3);
+		_exit(0);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	close(fds[0]);
+	close(fds[1]);
+	assert_memory_equal(config_user_keys(c, &c->users[0]), &want, sizeof want);
+	sodium_memzero(&want, sizeof want);
+	config_free(c);
 }
 
 static void test_token_table_survives(void **state)
@@ -121,6 +171,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forget),
 		cmocka_unit_test(test_child_cannot_mint),
+		cmocka_unit_test(test_forked_child_has_no_mapping),
 		cmocka_unit_test(test_token_table_survives),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -318,6 +318,7 @@ static const char golden[] =
 	"firewall = mark\n"
 	"mark = 0x10000\n"
 	"icmp = yes\n"
+	"capture_buffer = 8388608\n"
 	"dns = off\n"
 	"expiry_warning = 1209600\n"
 	"\n"
@@ -374,6 +375,7 @@ static void print_defaults_and_no_users(void **state)
 		"max_lease = 3600\n"
 		"firewall = drop\n"
 		"icmp = no\n"
+		"capture_buffer = 8388608\n"
 		"dns = off\n"
 		"expiry_warning = 1209600\n"
 		"\n"
@@ -383,6 +385,31 @@ static void print_defaults_and_no_users(void **state)
 		"# no users: every knock will be refused\n");
 	free(text);
 	config_free(c);
+}
+
+/* [daemon] capture_buffer: bytes, k or m; bounded; a clear refusal. */
+static void capture_buffer_sizes(void **state)
+{
+	(void)state;
+	static const struct { const char *v; uint32_t bytes; } ok[] = {
+		{ "8m", 8u << 20 }, { "2M", 2u << 20 }, { "2048k", 2u << 20 },
+		{ "262144", 256u << 10 }, { "1024m", 1u << 30 },
+	};
+	char text[256];
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		snprintf(text, sizeof text, "[daemon]\ncapture_buffer = %s\n"
+			"[protect]\nports = tcp/22\n", ok[i].v);
+		struct config *c = load_ok(text);
+		assert_int_equal(c->capture_buffer, ok[i].bytes);
+		config_free(c);
+	}
+	static const char *const bad[] = { "m", "8g", "8 m", "-1", "8mb",
+		"255k", "1025m", "99999999999" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(text, sizeof text, "[daemon]\ncapture_buffer = %s\n"
+			"[protect]\nports = tcp/22\n", bad[i]);
+		refused(text, "cfg:2", "capture_buffer: '");
+	}
 }
 
 /* ---- key files ---- */
@@ -485,13 +512,18 @@ static void keys_loaded(void **state)
 		fail_msg("refused: %s", err.msg);
 	for (int i = 0; i < 2; i++) {
 		knock_derive_keys(k->secret[i], &want);
-		assert_memory_equal(&c->users[i].keys, &want, sizeof want);
+		assert_memory_equal(config_user_keys(c, &c->users[i]), &want, sizeof want);
+		assert_memory_equal(config_user_tag_key(c, &c->users[i]), want.tag_key,
+			sizeof want.tag_key);
 	}
+	sodium_memzero(&want, sizeof want);
 	config_free(c);
 
-	/* Without the flag the files are not even opened. */
+	/* Without the flag the files are not even opened, and there are no keys. */
 	unlink(k->path[1]);
 	assert_int_equal(config_load_string(k->config, "cfg", 0, &c, &err), 0);
+	assert_null(config_user_keys(c, &c->users[0]));
+	assert_null(config_user_tag_key(c, &c->users[0]));
 	config_free(c);
 }
 
@@ -540,6 +572,7 @@ int main(void)
 		cmocka_unit_test(load_from_file),
 		cmocka_unit_test(example_config_loads),
 		cmocka_unit_test(print_golden),
+		cmocka_unit_test(capture_buffer_sizes),
 		cmocka_unit_test(print_defaults_and_no_users),
 		cmocka_unit_test(find_users_by_name),
 		cmocka_unit_test_setup_teardown(keys_loaded, keydir_setup, keydir_teardown),

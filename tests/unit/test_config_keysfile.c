@@ -107,7 +107,7 @@ static void good_file(void **state)
 	assert_int_equal(c->nusers, 3);
 	for (int i = 0; i < 3; i++) {
 		knock_derive_keys(k->secret[i], &want);
-		assert_memory_equal(&c->users[i].keys, &want, sizeof want);
+		assert_memory_equal(config_user_keys(c, &c->users[i]), &want, sizeof want);
 	}
 	assert_int_equal(c->users[0].keys_file_line, 0);
 	assert_int_equal(c->users[1].keys_file_line, 4);
@@ -126,7 +126,8 @@ static void good_file(void **state)
 	struct config *again = NULL;
 	if (config_load_string(buf, "printed", CONFIG_LOAD_KEYS, &again, &err) != 0)
 		fail_msg("printed config refused: %s", err.msg);
-	assert_memory_equal(&again->users[1].keys, &c->users[1].keys, sizeof want);
+	assert_memory_equal(config_user_keys(again, &again->users[1]),
+		config_user_keys(c, &c->users[1]), sizeof want);
 	config_free(again);
 	config_free(c);
 

@@ -138,7 +138,12 @@ static void test_spa_sig_check(void **state)
 	bool is_signed;
 	v5_setup(&v);
 	config_user_init(&u);
-	u.keys = v.keys;
+	/* u's keys as v5_setup derives them, in a config of one user. */
+	struct config cf = { .users = &u, .nusers = 1 };
+	uint8_t master[KNOCK_MASTER_BYTES];
+	fill(master, sizeof master, 0x80);
+	assert_int_equal(config_user_set_secret(&cf, 0, master), 0);
+	assert_memory_equal(config_user_keys(&cf, &u), &v.keys, sizeof v.keys);
 	struct sign_conf sg = { .key_path = "" };
 	u.sign = &sg;
 	memcpy(sg.pk, v.pk, sizeof v.pk);
@@ -150,30 +155,31 @@ static void test_spa_sig_check(void **state)
 	c.sig_len = KNOCK_SIG_BYTES;
 	memcpy(c.sig, wire + KNOCK_WIRE_BYTES, KNOCK_SIG_BYTES);
 	assert_int_equal(knock_open(&v.keys, wire, &k), KNOCK_OK);
-	assert_int_equal(spa_sig_check(&u, &k, &c, &is_signed, sig), VERDICT_ACCEPT);
+	assert_int_equal(spa_sig_check(&cf, &u, &k, &c, &is_signed, sig), VERDICT_ACCEPT);
 	assert_true(is_signed);
 	assert_int_equal(knocksig_verify(v.pk, wire, sig), 0);
 	/* Signed, but the signature did not come (a stripped tail): refused. */
 	c.sig_len = 0;
-	assert_int_equal(spa_sig_check(&u, &k, &c, &is_signed, sig), VERDICT_BAD_SIGNATURE);
+	assert_int_equal(spa_sig_check(&cf, &u, &k, &c, &is_signed, sig), VERDICT_BAD_SIGNATURE);
 	/* A flipped bit in the (encrypted) signature. */
 	c.sig_len = KNOCK_SIG_BYTES;
 	c.sig[0] ^= 1;
-	assert_int_equal(spa_sig_check(&u, &k, &c, &is_signed, sig), VERDICT_BAD_SIGNATURE);
+	assert_int_equal(spa_sig_check(&cf, &u, &k, &c, &is_signed, sig), VERDICT_BAD_SIGNATURE);
 	assert_false(is_signed);
 	c.sig[0] ^= 1;
 	/* Another user's key. */
 	sg.pk[0] ^= 1;
-	assert_int_equal(spa_sig_check(&u, &k, &c, &is_signed, sig), VERDICT_BAD_SIGNATURE);
+	assert_int_equal(spa_sig_check(&cf, &u, &k, &c, &is_signed, sig), VERDICT_BAD_SIGNATURE);
 	sg.pk[0] ^= 1;
 	/* Unsigned knock with 64 bytes appended: malformed. */
 	assert_int_equal(knock_seal(&v.keys, &v.k, wire), 0);
 	assert_int_equal(knock_open(&v.keys, wire, &k), KNOCK_OK);
 	assert_int_equal(k.flags, 0);
-	assert_int_equal(spa_sig_check(&u, &k, &c, &is_signed, sig), VERDICT_MALFORMED);
+	assert_int_equal(spa_sig_check(&cf, &u, &k, &c, &is_signed, sig), VERDICT_MALFORMED);
 	c.sig_len = 0;
-	assert_int_equal(spa_sig_check(&u, &k, &c, &is_signed, sig), VERDICT_ACCEPT);
+	assert_int_equal(spa_sig_check(&cf, &u, &k, &c, &is_signed, sig), VERDICT_ACCEPT);
 	assert_false(is_signed);
+	config_keys_free(&cf);
 }
 
 /* The UDP and ICMP carriers take 100 and 164 bytes. */

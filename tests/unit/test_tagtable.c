@@ -68,17 +68,18 @@ static struct config *make_config(size_t n, uint32_t window)
 	for (size_t u = 0; u < n; u++) {
 		uint8_t master[KNOCK_MASTER_BYTES];
 		master_for(u, master);
-		knock_derive_keys(master, &c->users[u].keys);
+		assert_int_equal(config_user_set_secret(c, u, master), 0);
 	}
 	return c;
 }
 
-static size_t lookup_slot(const struct tagtable *t, const struct user_keys *k,
-	uint64_t slot, uint32_t *users, size_t max)
+static size_t lookup_slot(const struct tagtable *t, const struct config *c,
+	const uint8_t tag_key[static KNOCK_TAG_KEY_BYTES], uint64_t slot,
+	uint32_t *users, size_t max)
 {
 	uint8_t tag[KNOCK_TAG_BYTES];
-	knock_tag(k, slot, tag);
-	return tagtable_lookup(t, tag, users, max);
+	knock_tag(tag_key, slot, tag);
+	return tagtable_lookup(t, c, tag, users, max);
 }
 
 /* Asserts that user u's tag for slot s is found, once, as u. */
@@ -86,7 +87,7 @@ static void found_as(const struct tagtable *t, const struct config *c, size_t u,
 	uint64_t s)
 {
 	uint32_t users[4] = { 0 };
-	size_t n = lookup_slot(t, &c->users[u].keys, s, users, 4);
+	size_t n = lookup_slot(t, c, config_user_tag_key(c, &c->users[u]), s, users, 4);
 	if (n != 1 || users[0] != u)
 		fail_msg("user %zu slot %llu: %zu match(es), first %u", u,
 			(unsigned long long)s, n, users[0]);
@@ -96,7 +97,7 @@ static void not_found(const struct tagtable *t, const struct config *c, size_t u
 	uint64_t s)
 {
 	uint32_t users[4];
-	size_t n = lookup_slot(t, &c->users[u].keys, s, users, 4);
+	size_t n = lookup_slot(t, c, config_user_tag_key(c, &c->users[u]), s, users, 4);
 	if (n != 0)
 		fail_msg("user %zu slot %llu: found, should not be", u,
 			(unsigned long long)s);
@@ -105,22 +106,22 @@ static void not_found(const struct tagtable *t, const struct config *c, size_t u
 static void empty_table(void **state)
 {
 	(void)state;
+	struct config *c = make_config(0, 60);
 	struct tagtable *t = tagtable_new();
 	uint8_t tag[KNOCK_TAG_BYTES] = { 0 };
 	uint32_t users[1];
 	assert_non_null(t);
-	assert_int_equal(tagtable_lookup(t, tag, users, 1), 0);
+	assert_int_equal(tagtable_lookup(t, c, tag, users, 1), 0);
 	assert_int_equal(tagtable_entries(t), 0);
 	assert_true(tagtable_bytes(t) > 0);
 	tagtable_free(t);
 	tagtable_free(NULL);
 
 	/* A config without users. */
-	struct config *c = make_config(0, 60);
 	t = tagtable_new();
 	assert_int_equal(tagtable_update(t, c, NOW), 0);
 	assert_int_equal(tagtable_entries(t), 0);
-	assert_int_equal(tagtable_lookup(t, tag, users, 1), 0);
+	assert_int_equal(tagtable_lookup(t, c, tag, users, 1), 0);
 	tagtable_free(t);
 	config_free(c);
 }
@@ -202,8 +203,8 @@ static void old_key_finds_its_user(void **state)
 	for (uint64_t s = first; s <= last; s++) {
 		uint8_t tag[KNOCK_TAG_BYTES];
 		uint32_t users[4];
-		knock_tag(&c->users[1].pol->old_keys, s, tag);
-		assert_int_equal(tagtable_lookup(t, tag, users, 4), 1);
+		knock_tag(c->users[1].pol->old_keys.tag_key, s, tag);
+		assert_int_equal(tagtable_lookup(t, c, tag, users, 4), 1);
 		assert_int_equal(users[0], 1);
 	}
 	c->users[1].pol = saved;
@@ -218,19 +219,24 @@ static void update_recomputes_only_when_slots_move(void **state)
 	(void)state;
 	struct config *c = make_config(2, 60);
 	struct tagtable *t = tagtable_new();
-	struct user_keys old = c->users[0].keys;
+	uint8_t old[KNOCK_TAG_KEY_BYTES];
+	memcpy(old, config_user_tag_key(c, &c->users[0]), sizeof old);
 	uint64_t now = knock_slot(NOW) * KNOCK_SLOT_SECONDS; /* slot start */
 	assert_int_equal(tagtable_update(t, c, now), 0);
 	uint8_t other[KNOCK_MASTER_BYTES];
 	memset(other, 0x77, sizeof other);
-	knock_derive_keys(other, &c->users[0].keys);
+	assert_int_equal(config_user_set_secret(c, 0, other), 0);
 
 	/* Same first and last slot for every second of this slot. */
 	for (uint64_t n = now; n < now + KNOCK_SLOT_SECONDS; n++) {
 		assert_int_equal(tagtable_update(t, c, n), 0);
 		uint32_t users[2];
-		assert_int_equal(lookup_slot(t, &old, knock_slot(n), users, 2), 1);
+		/* Not recomputed: the new key's tag is not in. The old key's
+		 * entries are, but a lookup confirms each with the config's key
+		 * (the table keeps half a tag), so they no longer match either. */
 		not_found(t, c, 0, knock_slot(n));
+		assert_int_equal(lookup_slot(t, c, old, knock_slot(n), users, 2), 0);
+		assert_int_equal(tagtable_entries(t), 2 * 5);
 	}
 	/* The next slot moves the range: the new key is in, the old one out.
 	 * A move alone only adds the entering slot (tagtable.c); changed keys
@@ -239,7 +245,7 @@ static void update_recomputes_only_when_slots_move(void **state)
 	tagtable_invalidate(t);
 	assert_int_equal(tagtable_update(t, c, now), 0);
 	uint32_t users[2];
-	assert_int_equal(lookup_slot(t, &old, knock_slot(now), users, 2), 0);
+	assert_int_equal(lookup_slot(t, c, old, knock_slot(now), users, 2), 0);
 	for (uint64_t s = knock_slot(now - 60); s <= knock_slot(now + 60); s++) {
 		found_as(t, c, 0, s);
 		found_as(t, c, 1, s);
@@ -247,7 +253,9 @@ static void update_recomputes_only_when_slots_move(void **state)
 	not_found(t, c, 0, knock_slot(now - 60) - 1);
 
 	/* invalidate forces a recompute at the same time. */
-	c->users[0].keys = old;
+	uint8_t master[KNOCK_MASTER_BYTES];
+	master_for(0, master);
+	assert_int_equal(config_user_set_secret(c, 0, master), 0);
 	assert_int_equal(tagtable_update(t, c, now), 0);
 	not_found(t, c, 0, knock_slot(now)); /* still the other key's table */
 	tagtable_invalidate(t);
@@ -283,10 +291,45 @@ static void lookup_respects_max(void **state)
 	struct tagtable *t = tagtable_new();
 	assert_int_equal(tagtable_update(t, c, NOW), 0);
 	uint32_t users[1] = { 0xdeadbeef };
-	assert_int_equal(lookup_slot(t, &c->users[1].keys, knock_slot(NOW), users, 0), 0);
+	assert_int_equal(lookup_slot(t, c, config_user_tag_key(c, &c->users[1]),
+		knock_slot(NOW), users, 0), 0);
 	assert_int_equal(users[0], 0xdeadbeef);
 	tagtable_free(t);
 	config_free(c);
+}
+
+/* The table is sized for the most slots the window can overlap, at load
+ * <= 3/5, whatever the user count (not a power of two), and finds every
+ * tag at every load it can reach. */
+static void sizing(void **state)
+{
+	(void)state;
+	static const size_t counts[] = { 1, 2, 3, 7, 100, 1001 };
+	static const uint32_t windows[] = { 1, 29, 60, 61, 600 };
+	struct tagtable *empty = tagtable_new();
+	size_t header = tagtable_bytes(empty); /* without cells */
+	tagtable_free(empty);
+	for (size_t n = 0; n < sizeof counts / sizeof counts[0]; n++) {
+		struct config *c = make_config(counts[n], 60);
+		for (size_t w = 0; w < sizeof windows / sizeof windows[0]; w++) {
+			c->window = windows[w];
+			struct tagtable *t = tagtable_new();
+			assert_int_equal(tagtable_update(t, c, NOW), 0);
+			size_t span = (2 * windows[w] + KNOCK_SLOT_SECONDS - 1) /
+				KNOCK_SLOT_SECONDS + 1;
+			size_t most = span * counts[n];
+			size_t cells = (tagtable_bytes(t) - header) / 8;
+			assert_true(cells * 3 >= most * 5); /* load <= 3/5 */
+			assert_true(cells <= most * 5 / 3 + 2);
+			uint64_t first = knock_slot(NOW - windows[w]);
+			uint64_t last = knock_slot(NOW + windows[w]);
+			for (size_t u = 0; u < counts[n]; u++)
+				for (uint64_t s = first; s <= last; s++)
+					found_as(t, c, u, s);
+			tagtable_free(t);
+		}
+		config_free(c);
+	}
 }
 
 static void many_users(void **state)
@@ -298,8 +341,11 @@ static void many_users(void **state)
 	uint64_t first = knock_slot(NOW - 60), last = knock_slot(NOW + 60);
 	size_t slots = (size_t)(last - first + 1);
 	assert_int_equal(tagtable_entries(t), MANY_USERS * slots);
-	/* Load factor at most 1/2. */
-	assert_true(tagtable_bytes(t) >= 2 * MANY_USERS * slots * (8 + 4));
+	/* Load factor at most 3/5 of 8-byte cells, and no more cells than that
+	 * needs (the capacity is not rounded up to a power of two). */
+	size_t entries = MANY_USERS * slots;
+	assert_true(tagtable_bytes(t) >= entries * 8 * 5 / 3);
+	assert_true(tagtable_bytes(t) <= entries * 8 * 5 / 3 + 256);
 	for (size_t u = 0; u < MANY_USERS; u++)
 		for (uint64_t s = first; s <= last; s++)
 			found_as(t, c, u, s);
@@ -308,7 +354,17 @@ static void many_users(void **state)
 		uint8_t tag[KNOCK_TAG_BYTES];
 		uint32_t users[2];
 		randombytes_buf(tag, sizeof tag);
-		assert_int_equal(tagtable_lookup(t, tag, users, 2), 0);
+		assert_int_equal(tagtable_lookup(t, c, tag, users, 2), 0);
+	}
+	/* A tag whose low half is a user's and high half is not: the table
+	 * keeps the low half only, and the lookup's confirmation refuses it. */
+	for (size_t u = 0; u < MANY_USERS; u += 13) {
+		uint8_t tag[KNOCK_TAG_BYTES];
+		uint32_t users[2];
+		knock_tag(config_user_tag_key(c, &c->users[u]), first + u % slots, tag);
+		assert_int_equal(tagtable_lookup(t, c, tag, users, 2), 1);
+		tag[KNOCK_TAG_BYTES - 1] ^= 0x80;
+		assert_int_equal(tagtable_lookup(t, c, tag, users, 2), 0);
 	}
 	/* And tags from slots just outside the window. */
 	for (size_t u = 0; u < MANY_USERS; u += 97) {
@@ -330,6 +386,7 @@ int main(void)
 		cmocka_unit_test(update_recomputes_only_when_slots_move),
 		cmocka_unit_test(shrinking_config_after_invalidate),
 		cmocka_unit_test(lookup_respects_max),
+		cmocka_unit_test(sizing),
 		cmocka_unit_test(many_users),
 	};
 	if (sodium_init() < 0)

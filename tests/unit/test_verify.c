@@ -19,21 +19,33 @@
 #define WINDOW 60u
 
 struct fixture {
-	struct config_user alice, bob;
+	struct config_user users[2]; /* alice, bob */
+	struct config c; /* of those two */
 };
 
 static struct fixture fx;
+#define ALICE (&fx.users[0])
+#define BOB (&fx.users[1])
 
 static int setup(void **state)
 {
 	(void)state;
 	uint8_t master[KNOCK_MASTER_BYTES];
-	config_user_init(&fx.alice);
-	config_user_init(&fx.bob);
+	config_user_init(ALICE);
+	config_user_init(BOB);
+	fx.c.users = fx.users;
+	fx.c.nusers = 2;
 	memset(master, 0xa1, sizeof master);
-	knock_derive_keys(master, &fx.alice.keys);
+	if (config_user_set_secret(&fx.c, 0, master) != 0)
+		return -1;
 	memset(master, 0xb0, sizeof master);
-	knock_derive_keys(master, &fx.bob.keys);
+	return config_user_set_secret(&fx.c, 1, master);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	config_keys_free(&fx.c);
 	return 0;
 }
 
@@ -60,9 +72,9 @@ static enum verdict at(uint64_t ts, uint64_t now, uint32_t window, int64_t *skew
 {
 	uint8_t wire[KNOCK_WIRE_BYTES];
 	struct knock out;
-	seal(&fx.alice.keys, ts, wire);
+	seal(config_user_keys(&fx.c, ALICE), ts, wire);
 	*skew = 12345;
-	return verify_knock(&fx.alice, wire, now, window, &out, skew);
+	return verify_knock(&fx.c, ALICE, wire, now, window, &out, skew);
 }
 
 static void fresh_knock_accepted(void **state)
@@ -71,8 +83,8 @@ static void fresh_knock_accepted(void **state)
 	uint8_t wire[KNOCK_WIRE_BYTES];
 	struct knock out;
 	int64_t skew = 99;
-	seal(&fx.alice.keys, T0, wire);
-	assert_int_equal(verify_knock(&fx.alice, wire, T0, WINDOW, &out, &skew),
+	seal(config_user_keys(&fx.c, ALICE), T0, wire);
+	assert_int_equal(verify_knock(&fx.c, ALICE, wire, T0, WINDOW, &out, &skew),
 		VERDICT_ACCEPT);
 	assert_int_equal(skew, 0);
 	assert_int_equal(out.action, KNOCK_ACTION_OPEN);
@@ -136,8 +148,8 @@ static void wrong_keys_bad_mac(void **state)
 	uint8_t wire[KNOCK_WIRE_BYTES];
 	struct knock out;
 	int64_t skew = 7;
-	seal(&fx.alice.keys, T0, wire);
-	assert_int_equal(verify_knock(&fx.bob, wire, T0, WINDOW, &out, &skew),
+	seal(config_user_keys(&fx.c, ALICE), T0, wire);
+	assert_int_equal(verify_knock(&fx.c, BOB, wire, T0, WINDOW, &out, &skew),
 		VERDICT_BAD_MAC);
 	assert_int_equal(skew, 0); /* not authentic: no skew */
 
@@ -147,13 +159,13 @@ static void wrong_keys_bad_mac(void **state)
 		memcpy(bad, wire, sizeof bad);
 		bad[i] ^= 0x10;
 		skew = 7;
-		assert_int_equal(verify_knock(&fx.alice, bad, T0, WINDOW, &out, &skew),
+		assert_int_equal(verify_knock(&fx.c, ALICE, bad, T0, WINDOW, &out, &skew),
 			VERDICT_BAD_MAC);
 		assert_int_equal(skew, 0);
 	}
 	/* Garbage and zeros. */
 	memset(wire, 0, sizeof wire);
-	assert_int_equal(verify_knock(&fx.alice, wire, T0, WINDOW, &out, &skew),
+	assert_int_equal(verify_knock(&fx.c, ALICE, wire, T0, WINDOW, &out, &skew),
 		VERDICT_BAD_MAC);
 }
 
@@ -165,12 +177,12 @@ static void stale_and_future_report_skew(void **state)
 	uint8_t wire[KNOCK_WIRE_BYTES];
 	struct knock out;
 	int64_t skew;
-	seal(&fx.alice.keys, T0 - 3600, wire);
-	assert_int_equal(verify_knock(&fx.alice, wire, T0, WINDOW, &out, &skew),
+	seal(config_user_keys(&fx.c, ALICE), T0 - 3600, wire);
+	assert_int_equal(verify_knock(&fx.c, ALICE, wire, T0, WINDOW, &out, &skew),
 		VERDICT_STALE);
 	assert_int_equal(skew, -3600);
-	seal(&fx.alice.keys, T0 + 7200, wire);
-	assert_int_equal(verify_knock(&fx.alice, wire, T0, WINDOW, &out, &skew),
+	seal(config_user_keys(&fx.c, ALICE), T0 + 7200, wire);
+	assert_int_equal(verify_knock(&fx.c, ALICE, wire, T0, WINDOW, &out, &skew),
 		VERDICT_FUTURE);
 	assert_int_equal(skew, 7200);
 }
@@ -184,8 +196,8 @@ static void skew_sign_for_huge_future(void **state)
 	struct knock out;
 	int64_t skew;
 	uint64_t ts = UINT64_MAX - 1;
-	seal(&fx.alice.keys, ts, wire);
-	assert_int_equal(verify_knock(&fx.alice, wire, T0, WINDOW, &out, &skew),
+	seal(config_user_keys(&fx.c, ALICE), ts, wire);
+	assert_int_equal(verify_knock(&fx.c, ALICE, wire, T0, WINDOW, &out, &skew),
 		VERDICT_FUTURE);
 	if (skew <= 0)
 		fail_msg("knock at %llu, now %llu: FUTURE but skew %lld",
@@ -223,5 +235,5 @@ int main(void)
 	};
 	if (sodium_init() < 0)
 		return 1;
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }

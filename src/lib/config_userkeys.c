@@ -1,0 +1,119 @@
+/* config_userkeys — users' keys, kept outside struct config_user (see
+ * struct config_keys in config.h). Part of the config module.
+ *
+ * Why a mapping of its own for the whole keys: the capture child must not
+ * hold an AEAD key. Wiping them in place wrote to every user's struct and
+ * so copied the whole users array into the child (~25 MiB at 100 000
+ * users); unmapping a separate region gives the same guarantee (the child's
+ * address space holds no AEAD key) and copies nothing. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "config_int.h"
+#include "dynreply.h"
+
+static size_t page_round(size_t n)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	return (n + page - 1) / page * page;
+}
+
+static void unmap_secret(struct config_keys *k, bool wipe)
+{
+	if (!k->secret)
+		return;
+	if (wipe)
+		sodium_memzero(k->secret, k->map_bytes);
+	munmap(k->secret, k->map_bytes);
+	k->secret = NULL;
+	k->map_bytes = 0;
+}
+
+int config_keys_reserve(struct config *c, size_t n)
+{
+	struct config_keys *k = &c->keys;
+	if (n <= k->cap && (n == 0 || k->secret))
+		return 0;
+	if (n < k->cap)
+		n = k->cap;
+	if (n > SIZE_MAX / sizeof *k->secret - 1)
+		return -1;
+	/* New arrays, the old contents copied and wiped: growing is rare (a
+	 * hand-built config; the loader reserves once). */
+	size_t bytes = page_round(n * sizeof *k->secret);
+	void *map = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		return -1;
+	uint8_t (*tag)[KNOCK_TAG_KEY_BYTES] = calloc(n, sizeof *tag);
+	if (!tag) {
+		munmap(map, bytes);
+		return -1;
+	}
+	(void)madvise(map, bytes, MADV_DONTDUMP); /* keys stay out of core dumps */
+	if (k->cap) {
+		memcpy(tag, k->tag, k->cap * sizeof *tag);
+		if (k->secret)
+			memcpy(map, k->secret, k->cap * sizeof *k->secret);
+	}
+	config_keys_free(c);
+	k->tag = tag;
+	k->secret = map;
+	k->cap = n;
+	k->map_bytes = bytes;
+	return 0;
+}
+
+int config_user_set_secret(struct config *c, size_t i,
+	const uint8_t secret[static KNOCK_MASTER_BYTES])
+{
+	if (i >= c->keys.cap || !c->keys.secret) {
+		size_t want = c->nusers > i ? c->nusers : i + 1;
+		if (config_keys_reserve(c, want) != 0)
+			return -1;
+	}
+	struct user_keys *uk = &c->keys.secret[i];
+	knock_derive_keys(secret, uk);
+	memcpy(c->keys.tag[i], uk->tag_key, sizeof uk->tag_key);
+	if (i < c->nusers) {
+		struct dyn_conf *d = cfg_dyn_own(&c->users[i]); /* default: not enabled */
+		if (d && d->enabled) /* the key of dynamic replies (dynreply.h) */
+			dynreply_derive_key(secret, d->reply_key);
+	}
+	return 0;
+}
+
+const struct user_keys *config_user_keys(const struct config *c,
+	const struct config_user *u)
+{
+	size_t i = (size_t)(u - c->users);
+	return c->keys.secret && i < c->keys.cap ? &c->keys.secret[i] : NULL;
+}
+
+const uint8_t *config_user_tag_key(const struct config *c,
+	const struct config_user *u)
+{
+	size_t i = (size_t)(u - c->users);
+	return i < c->keys.cap ? c->keys.tag[i] : NULL;
+}
+
+void config_keys_drop_secret(struct config *c)
+{
+	unmap_secret(&c->keys, false);
+}
+
+void config_keys_free(struct config *c)
+{
+	struct config_keys *k = &c->keys;
+	unmap_secret(k, true);
+	if (k->tag) {
+		sodium_memzero(k->tag, k->cap * sizeof *k->tag);
+		free(k->tag);
+	}
+	k->tag = NULL;
+	k->cap = 0;
+}
