@@ -226,7 +226,11 @@ static struct config *make_config(size_t nusers)
 		randombytes_buf(master, sizeof master);
 		knock_derive_keys(master, &cu->keys);
 		sodium_memzero(master, sizeof master);
-		snprintf(cu->name, sizeof cu->name, "u%zu", u);
+		char name[CONFIG_NAME_MAX];
+		snprintf(name, sizeof name, "u%zu", u);
+		cu->name = strdup(name); /* free_config frees it */
+		if (!cu->name)
+			return NULL;
 		cu->open = &c->protect[0]; /* shared: free_config frees no ports */
 		cu->nopen = 1;
 		cu->max_lease = 3600;
@@ -238,8 +242,10 @@ static void free_config(struct config *c)
 {
 	if (!c)
 		return;
-	for (size_t u = 0; u < c->nusers; u++)
+	for (size_t u = 0; u < c->nusers; u++) {
 		knock_wipe_keys(&c->users[u].keys);
+		free((char *)c->users[u].name);
+	}
 	free(c->users);
 	free(c);
 }

@@ -40,20 +40,34 @@ static void put(struct cfg_index_slot *slot, size_t cap, uint64_t h, size_t i1)
 	slot[k].i = i1;
 }
 
+/* Rehashes into a table of cap slots (a power of 2). */
+static int resize(struct cfg_index *x, size_t cap)
+{
+	struct cfg_index_slot *slot = calloc(cap, sizeof *slot);
+	if (!slot)
+		return -1;
+	for (size_t k = 0; k < x->cap; k++)
+		if (x->slot[k].i)
+			put(slot, cap, x->slot[k].h, x->slot[k].i);
+	free(x->slot);
+	x->slot = slot;
+	x->cap = cap;
+	return 0;
+}
+
+int cfg_index_reserve(struct cfg_index *x, size_t n)
+{
+	size_t cap = x->cap ? x->cap : INDEX_MIN_CAP;
+	while (2 * n > cap)
+		cap *= 2;
+	return cap == x->cap ? 0 : resize(x, cap);
+}
+
 int cfg_index_add(struct cfg_index *x, uint64_t h, size_t i)
 {
-	if (2 * (x->n + 1) > x->cap) {
-		size_t cap = x->cap ? 2 * x->cap : INDEX_MIN_CAP;
-		struct cfg_index_slot *slot = calloc(cap, sizeof *slot);
-		if (!slot)
-			return -1;
-		for (size_t k = 0; k < x->cap; k++)
-			if (x->slot[k].i)
-				put(slot, cap, x->slot[k].h, x->slot[k].i);
-		free(x->slot);
-		x->slot = slot;
-		x->cap = cap;
-	}
+	if (2 * (x->n + 1) > x->cap &&
+	    resize(x, x->cap ? 2 * x->cap : INDEX_MIN_CAP) != 0)
+		return -1;
 	put(x->slot, x->cap, h, i + 1);
 	x->n++;
 	return 0;
