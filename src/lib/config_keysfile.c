@@ -16,9 +16,11 @@
  * before the users' own key files (or CONFIG_LOAD_TEMPLATE_USERS); every
  * buffer that saw a secret is wiped.
  *
- * At 100 000 users this is most of start-up, so it is one pass: the file
- * is read whole, the users array and the name index are sized for it at
- * once, and a template user is a struct copy of the template. */
+ * At 100 000 users this is most of start-up, so it is one pass through
+ * one reused 64 KiB buffer: the users array and the name index are sized
+ * for the file at once, and a template user is a struct copy of the
+ * template. Fresh memory is dear here (a page fault per 4 KiB), so
+ * nothing is allocated per line. */
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -34,6 +36,8 @@
 /* 100 000 users of ~60 bytes each, with room to spare. */
 #define KEYS_FILE_MAX_BYTES (64ll * 1024 * 1024)
 #define KEYS_LINE_MAX 256
+/* What one read() takes: many lines, and always room for a whole one. */
+#define KEYS_CHUNK (64 * 1024)
 /* The shortest line with a secret: a 1-byte name, a space, 43 base64
  * characters and '=', a newline. */
 #define KEYS_LINE_MIN 47
@@ -137,99 +141,98 @@ static int keys_line(struct cfg_parse *p, char *line)
 	return u ? 0 : -1;
 }
 
-/* The whole file, NUL-terminated, into *buf (*size bytes; the caller wipes
- * and frees it). 0, or -1 after cfg_error. */
-static int read_all(struct cfg_parse *p, int fd, char **buf, size_t *size)
+/* Line by line from the bytes [line, end): complete lines only (each ends
+ * in '\n'), or the last one too when at_eof. Returns where the unfinished
+ * line begins, or NULL after cfg_error. */
+static char *keys_lines(struct cfg_parse *p, char *line, char *end, bool at_eof)
+{
+	while (line < end) {
+		char *nl = memchr(line, '\n', (size_t)(end - line));
+		if (!nl && !at_eof)
+			break;
+		char *stop = nl ? nl : end;
+		p->line++;
+		if (stop - line > KEYS_LINE_MAX) {
+			cfg_error(p, p->line, "line longer than %d characters", KEYS_LINE_MAX);
+			return NULL;
+		}
+		if (memchr(line, '\0', (size_t)(stop - line))) {
+			cfg_error(p, p->line, "NUL byte in line");
+			return NULL;
+		}
+		*stop = '\0';
+		if (keys_line(p, line) != 0)
+			return NULL;
+		line = stop + 1;
+	}
+	if (end - line > KEYS_LINE_MAX) {
+		cfg_error(p, p->line + 1, "line longer than %d characters", KEYS_LINE_MAX);
+		return NULL;
+	}
+	return line;
+}
+
+/* Reads fd through buf (KEYS_CHUNK + 1 bytes, reused: a 5 MB file is not
+ * copied whole into fresh memory). 0, or -1 after cfg_error. */
+static int keys_read(struct cfg_parse *p, int fd, char *buf)
 {
 	struct stat st;
-	*buf = NULL;
 	if (fstat(fd, &st) != 0) {
 		cfg_error(p, 0, "cannot stat: %s", strerror(errno));
 		return -1;
 	}
-	/* keyfile_open_private checked the size against KEYS_FILE_MAX_BYTES. */
-	size_t cap = (size_t)st.st_size;
-	*buf = malloc(cap + 1);
-	if (!*buf) {
-		cfg_error(p, 0, "out of memory");
-		return -1;
-	}
-	size_t n = 0;
-	while (n < cap) {
-		ssize_t r = read(fd, *buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			cfg_error(p, 0, "read error: %s", strerror(errno));
-			sodium_memzero(*buf, n);
-			free(*buf);
-			*buf = NULL;
-			return -1;
-		}
-		if (r == 0)
-			break; /* it shrank meanwhile: read what is there */
-		n += (size_t)r;
-	}
-	(*buf)[n] = '\0';
-	*size = n;
-	return 0;
-}
-
-/* Every line of buf (size bytes) through keys_line. */
-static int keys_lines(struct cfg_parse *p, char *buf, size_t size)
-{
 	/* Room for every line that can hold a secret: no realloc, no rehash. */
-	size_t most = p->c->nusers + size / KEYS_LINE_MIN + 1;
+	size_t most = p->c->nusers + (size_t)st.st_size / KEYS_LINE_MIN + 1;
 	if (cfg_users_reserve(p, most) != 0)
 		return -1;
 	if (cfg_index_reserve(&p->names, most) != 0) {
 		cfg_error(p, 0, "out of memory");
 		return -1;
 	}
-	for (char *line = buf, *end = buf + size; line < end;) {
-		p->line++;
-		char *nl = memchr(line, '\n', (size_t)(end - line));
-		char *stop = nl ? nl : end;
-		if (stop - line > KEYS_LINE_MAX) {
-			cfg_error(p, p->line, "line longer than %d characters", KEYS_LINE_MAX);
+	size_t have = 0; /* bytes of an unfinished line at the start of buf */
+	for (;;) {
+		ssize_t r = read(fd, buf + have, KEYS_CHUNK - have);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			cfg_error(p, 0, "read error: %s", strerror(errno));
 			return -1;
 		}
-		if (memchr(line, '\0', (size_t)(stop - line))) {
-			cfg_error(p, p->line, "NUL byte in line");
+		char *end = buf + have + r;
+		char *rest = keys_lines(p, buf, end, r == 0);
+		if (!rest)
 			return -1;
-		}
-		*stop = '\0';
-		if (keys_line(p, line) != 0)
-			return -1;
-		line = stop + 1;
+		if (r == 0)
+			return 0;
+		have = (size_t)(end - rest);
+		memmove(buf, rest, have);
 	}
-	return 0;
 }
 
 int cfg_load_keys_file(struct cfg_parse *p)
 {
 	const char *path = p->c->keys_file;
 	struct errbuf kerr = { { 0 } };
-	char *buf = NULL;
-	size_t size = 0;
 
 	int fd = keyfile_open_private(path, KEYS_FILE_MAX_BYTES, &kerr);
 	if (fd < 0) {
 		cfg_error(p, p->daemon_keys[DK_KEYS_FILE], "keys_file: %s", kerr.msg);
 		return -1;
 	}
+	char *buf = malloc(KEYS_CHUNK + 1);
+	if (!buf) {
+		close(fd);
+		cfg_error(p, p->daemon_keys[DK_KEYS_FILE], "keys_file: out of memory");
+		return -1;
+	}
 	const char *saved_file = p->file;
 	unsigned saved_line = p->line;
 	p->file = path; /* errors below are "KEYS_FILE:LINE: ..." */
 	p->line = 0;
-	int rc = read_all(p, fd, &buf, &size);
+	int rc = keys_read(p, fd, buf);
 	close(fd);
-	if (rc == 0)
-		rc = keys_lines(p, buf, size);
-	if (buf) {
-		sodium_memzero(buf, size);
-		free(buf);
-	}
+	sodium_memzero(buf, KEYS_CHUNK + 1);
+	free(buf);
 	p->file = saved_file;
 	p->line = saved_line;
 	if (rc == 0)
