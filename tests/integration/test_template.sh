@@ -43,7 +43,8 @@ EOF
 
 echo "-- the checker"
 check=$("$POSTERND" --check-config -v -c "$CONF" 2>&1)
-expect "posternd --check-config accepts it" grep -q "OK (2 users" <<<"$check"
+expect "posternd --check-config accepts it, counting carol as a template user" \
+	grep -q "OK (2 users, 1 from \[user \*\], 1 protected port)" <<<"$check"
 expect "the print counts the template's users" \
 	grep -q "^# 1 user of keys_file $keys with no section of their own" <<<"$check"
 expect "the print has [user *] once" test "$(grep -c '^\[user \*\]' <<<"$check")" -eq 1

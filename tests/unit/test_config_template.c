@@ -256,6 +256,24 @@ static void bad_templates(void **state)
 	refused(text, 0, "cfg:6: user *: triggers: nope names no [trigger nope]", "");
 	config_text(t, text, sizeof text, "[user *]\nopen = tcp/22\nopen = tcp/443\n");
 	refused(text, 0, "cfg:7: duplicate key 'open'", "");
+	/* Not in a users_dir drop-in. */
+	char dropin[160], dir[128];
+	snprintf(dir, sizeof dir, "%s/users.d", t->dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(dropin, sizeof dropin, "%s/bob.conf", dir);
+	FILE *f = fopen(dropin, "w");
+	assert_non_null(f);
+	fprintf(f, "[user *]\nopen = tcp/22\n");
+	fclose(f);
+	char rest[256], where[320];
+	snprintf(rest, sizeof rest, "users_dir = %s\n", dir);
+	/* users_dir goes in [daemon]: put it after keys_file (line 2). */
+	snprintf(text, sizeof text, "[daemon]\nkeys_file = %s\n%s[protect]\n"
+		"ports = tcp/22\n", t->keys, rest);
+	snprintf(where, sizeof where, "%s:1: [user *] belongs in the main config", dropin);
+	refused(text, 0, where, "");
+	unlink(dropin);
+	rmdir(dir);
 	/* Without keys_file it could make no user. */
 	refused("[protect]\nports = tcp/22\n[user *]\nopen = tcp/22\n", 0,
 		"cfg:3: [user *] needs [daemon] keys_file", "");
