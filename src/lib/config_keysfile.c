@@ -16,9 +16,9 @@
  * before the users' own key files (or CONFIG_LOAD_TEMPLATE_USERS); every
  * buffer that saw a secret is wiped.
  *
- * At 100 000 users this is most of start-up, so it is one pass through
- * one reused 64 KiB buffer: the users array and the name index are sized
- * for the file at once, and a template user is a struct copy of the
+ * At 100 000 users this is a large part of start-up, so it is one pass
+ * through one reused 64 KiB buffer: the users array and the name index are
+ * sized for the file at once, and a template user is a struct copy of the
  * template. Fresh memory is dear here (a page fault per 4 KiB), so
  * nothing is allocated per line. */
 #include <errno.h>
@@ -54,7 +54,8 @@ int cfg_set_keys_file(struct cfg_parse *p, const char *v)
 }
 
 /* Sets u's keys from the secret of its keys_file line. */
-static void set_secret(struct config_user *u, const uint8_t secret[static KNOCK_MASTER_BYTES])
+static void set_secret(struct config_user *u,
+	const uint8_t secret[static KNOCK_MASTER_BYTES])
 {
 	knock_derive_keys(secret, &u->keys);
 	struct dyn_conf *d = cfg_dyn_own(u); /* the default is not enabled */
