@@ -313,6 +313,56 @@ static void duplicates_and_unknowns(void **state)
 	refused(text, CONFIG_LOAD_KEYS, where, "user bob is not defined in cfg");
 }
 
+/* Lines are checked whole wherever the file's 64 KiB reads cut them. */
+static void long_lines(void **state)
+{
+	struct tf *t = *state;
+	char text[1024], where[192], pad[300];
+	config_text(t, text, sizeof text, "[user *]\nopen = tcp/22\n");
+	memset(pad, 'x', sizeof pad - 1);
+	pad[sizeof pad - 1] = '\0';
+	keys(t, "bob %s\n#%s\n", t->b64[1], pad);
+	snprintf(where, sizeof where, "%s:2: line longer than 256 characters", t->keys);
+	refused(text, CONFIG_LOAD_KEYS, where, "");
+
+	/* Comment lines up to 20 bytes before the first read's end (65 536),
+	 * then a user whose line straddles it, then (second round) a long one. */
+	for (int straddle = 0; straddle < 2; straddle++) {
+		unlink(t->keys);
+		FILE *f = fopen(t->keys, "w");
+		assert_non_null(f);
+		long at = 0;
+		unsigned line = 0;
+		while (at + 70 <= 65536 - 20) { /* comments up to just before it */
+			at += fprintf(f, "# %066d\n", 0);
+			line++;
+		}
+		/* A last comment so that carol's line starts 20 bytes before. */
+		at += fprintf(f, "#%.*s\n", (int)(65536 - 20 - at - 2), pad + 0);
+		line++;
+		assert_int_equal(at, 65536 - 20);
+		fprintf(f, "carol %s\n", t->b64[2]); /* crosses 65 536 */
+		line++;
+		if (straddle)
+			fprintf(f, "#%s\n", pad);
+		fclose(f);
+		assert_int_equal(chmod(t->keys, 0600), 0);
+		if (!straddle) {
+			struct config *c = loaded(text, CONFIG_LOAD_KEYS);
+			struct user_keys want;
+			knock_derive_keys(t->secret[2], &want);
+			assert_non_null(config_find_user(c, "carol"));
+			assert_memory_equal(&config_find_user(c, "carol")->keys, &want,
+				sizeof want);
+			config_free(c);
+		} else {
+			snprintf(where, sizeof where, "%s:%u: line longer than 256", t->keys,
+				line + 1);
+			refused(text, CONFIG_LOAD_KEYS, where, "");
+		}
+	}
+}
+
 /* Many template users: the one-pass reading sizes its tables once; every
  * user is found by name and has their own keys. */
 static void many_users(void **state)
@@ -360,6 +410,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(secrets_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_templates, setup, teardown),
 		cmocka_unit_test_setup_teardown(duplicates_and_unknowns, setup, teardown),
+		cmocka_unit_test_setup_teardown(long_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(many_users, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
