@@ -19,14 +19,21 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static char dir[] = "/tmp/fuzz_keysfile_XXXXXX";
 static char keys[64];
 static char text[256];
 
+static void cleanup(void)
+{
+	unlink(keys);
+	rmdir(dir);
+}
+
 static void setup(void)
 {
-	char dir[] = "/tmp/fuzz_keysfile_XXXXXX";
 	if (!mkdtemp(dir))
 		abort();
+	atexit(cleanup);
 	snprintf(keys, sizeof keys, "%s/users.keys", dir);
 	snprintf(text, sizeof text, "[daemon]\nkeys_file = %s\n[protect]\n"
 		"ports = tcp/22, tcp/443\n[user alice]\nopen = tcp/443\n[user *]\n"
