@@ -232,7 +232,13 @@ static struct config *make_config(size_t nusers)
 			free_config(c);
 			return NULL;
 		}
-		snprintf(cu->name, sizeof cu->name, "u%zu", u);
+		char name[CONFIG_NAME_MAX];
+		snprintf(name, sizeof name, "u%zu", u);
+		cu->name = strdup(name); /* free_config frees it */
+		if (!cu->name) {
+			free_config(c);
+			return NULL;
+		}
 		cu->open = &c->protect[0]; /* shared: free_config frees no ports */
 		cu->nopen = 1;
 		cu->max_lease = 3600;
@@ -245,6 +251,8 @@ static void free_config(struct config *c)
 	if (!c)
 		return;
 	config_keys_free(c);
+	for (size_t u = 0; u < c->nusers; u++)
+		free((char *)c->users[u].name);
 	free(c->users);
 	free(c);
 }

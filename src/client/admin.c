@@ -8,7 +8,7 @@
 struct config *admin_config(const char *config_path, struct errbuf *err)
 {
 	struct config *c = NULL;
-	if (config_load(config_path, 0, &c, err) < 0)
+	if (config_load(config_path, CONFIG_LOAD_TEMPLATE_USERS, &c, err) < 0)
 		return NULL;
 	return c;
 }

@@ -11,7 +11,9 @@
 
 #define ADMIN_DEFAULT_CONFIG "/etc/postern/postern.conf"
 
-/* Reads config_path (key files are not read). NULL with err on failure. */
+/* Reads config_path (key files are not read; keys_file is, when a [user *]
+ * template makes users of its names, so that every user is listed). NULL
+ * with err on failure. */
 struct config *admin_config(const char *config_path, struct errbuf *err);
 /* Opens the state store at state_path (or the config's state path when
  * state_path is NULL). If the file does not exist: with create, it is

@@ -135,6 +135,12 @@ static bool managed(const struct config *c, const struct config_user *u, const c
 		fprintf(stderr, "postern user: no user %s in %s\n", name, c->path);
 		return false;
 	}
+	if (u->from_template) {
+		fprintf(stderr, "postern user: %s is a line of keys_file %s with the "
+			"settings of [user *] (%s line %u), not a users_dir drop-in; "
+			"edit them there\n", name, c->keys_file, c->path, u->line);
+		return false;
+	}
 	if (!u->file[0]) {
 		fprintf(stderr, "postern user: %s is defined in %s line %u, not in a "
 			"users_dir drop-in; edit it there\n", name, c->path, u->line);
@@ -190,6 +196,14 @@ int user_add(int argc, char **argv)
 	if (!c->users_dir[0]) {
 		fprintf(stderr, "postern user add: %s has no users_dir in [daemon] "
 			"(add users_dir = /etc/postern/users.d)\n", c->path);
+		goto out;
+	}
+	if (u && u->from_template) {
+		fprintf(stderr, "postern user add: user %s exists already, in keys_file "
+			"%s with the settings of [user *] (%s line %u); to give them "
+			"settings of their own, add a [user %s] section (their secret "
+			"stays in keys_file)\n", o.user, c->keys_file, c->path, u->line,
+			o.user);
 		goto out;
 	}
 	if (u) {
@@ -402,7 +416,11 @@ static int show(const struct uopts *o, const struct config *c,
 	}
 	char date[TIMERULE_DATE_LEN], addr[64], when[32];
 	printf("user %s (%s)\n", u->name, u->disabled ? "disabled" : "enabled");
-	printf("  defined in %s\n", u->file[0] ? u->file : c->path);
+	if (u->from_template)
+		printf("  defined in keys_file %s, settings of [user *] (%s line %u)\n",
+			c->keys_file, c->path, u->line);
+	else
+		printf("  defined in %s\n", u->file[0] ? u->file : c->path);
 	if (u->key_line)
 		printf("  key        %s\n", u->key_path);
 	else
@@ -416,6 +434,10 @@ static int show(const struct uopts *o, const struct config *c,
 	struct config one = *c;
 	one.users = (struct config_user *)u;
 	one.nusers = 1;
+	/* A template user prints as the template; another without it. */
+	one.tmpl = u->from_template ? c->tmpl : NULL;
+	if (u->from_template)
+		one.nusers = 0;
 	/* config_print prints the daemon too; show only the user's part. */
 	char *buf = NULL;
 	size_t len = 0;

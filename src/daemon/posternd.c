@@ -110,8 +110,11 @@ static int check_config(const struct options *o, const struct config *c)
 	}
 	if (o->verbose)
 		config_print(c, stdout);
-	printf("%s: OK (%zu user%s, %zu protected port%s)\n", o->config, c->nusers,
-		c->nusers == 1 ? "" : "s", c->nprotect, c->nprotect == 1 ? "" : "s");
+	char tmpl[64] = "";
+	if (c->tmpl) /* keys_file's users without a section of their own */
+		snprintf(tmpl, sizeof tmpl, ", %zu from [user *]", c->ntemplate_users);
+	printf("%s: OK (%zu user%s%s, %zu protected port%s)\n", o->config, c->nusers,
+		c->nusers == 1 ? "" : "s", tmpl, c->nprotect, c->nprotect == 1 ? "" : "s");
 	return EXIT_OK;
 }
 

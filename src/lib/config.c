@@ -48,7 +48,32 @@ void cfg_error(struct cfg_parse *p, unsigned line, const char *fmt, ...)
 
 struct config_user *cfg_current_user(struct cfg_parse *p)
 {
-	return &p->c->users[p->c->nusers - 1];
+	return p->cur;
+}
+
+struct cfg_user_lines *cfg_lines(struct cfg_parse *p, const struct config_user *u)
+{
+	if (u == p->c->tmpl)
+		return &p->tmpl_lines;
+	return &p->lines[u - p->c->users];
+}
+
+int cfg_users_reserve(struct cfg_parse *p, size_t n)
+{
+	struct config *c = p->c;
+	if (n <= p->users_cap)
+		return 0;
+	struct config_user *u = reallocarray(c->users, n, sizeof *u);
+	if (u)
+		c->users = u;
+	struct cfg_user_lines *l = u ? reallocarray(p->lines, n, sizeof *l) : NULL;
+	if (!l) {
+		cfg_error(p, p->line, "out of memory");
+		return -1;
+	}
+	p->lines = l;
+	p->users_cap = n;
+	return 0;
 }
 
 static char *trim(char *s)
@@ -126,7 +151,7 @@ static const struct trigger_user trig_none = {
 void config_user_init(struct config_user *u)
 {
 	memset(u, 0, sizeof *u);
-	u->key_path = u->file = "";
+	u->name = u->key_path = u->file = "";
 	u->seq = &seq_none;
 	u->token = &token_none;
 	u->otp = &otp_none;
@@ -184,8 +209,10 @@ USER_BLOCK(trig, struct trigger_user, trig_none)
 		(u)->name = &none;						\
 	} while (0)
 
-static void user_free(struct config_user *u)
+void cfg_user_free(struct config_user *u)
 {
+	if (u->from_template) /* all it has is the template's */
+		return;
 	cfg_free_str(&u->key_path);
 	cfg_free_str(&u->file);
 	struct seq_user *sq = cfg_seq_own(u);
@@ -243,24 +270,21 @@ static int user_begin(struct cfg_parse *p, const char *name)
 			name, dup->line);
 		return -1;
 	}
-	if (c->nusers == p->users_cap) {
-		size_t cap = p->users_cap ? 2 * p->users_cap : 16;
-		struct config_user *u = realloc(c->users, cap * sizeof *u);
-		if (!u) {
-			cfg_error(p, p->line, "out of memory");
-			return -1;
-		}
-		c->users = u;
-		p->users_cap = cap;
-	}
-	if (cfg_index_add(&p->names, h, c->nusers) != 0) {
+	if (c->nusers == p->users_cap &&
+	    cfg_users_reserve(p, p->users_cap ? 2 * p->users_cap : 16) != 0)
+		return -1;
+	const char *copy = cfg_arena_str(c, name, strlen(name));
+	if (!copy || cfg_index_add(&p->names, h, c->nusers) != 0) {
 		cfg_error(p, p->line, "out of memory");
 		return -1;
 	}
+	p->lines[c->nusers] = (struct cfg_user_lines){ 0 };
 	struct config_user *u = &c->users[c->nusers++];
 	config_user_init(u);
-	snprintf(u->name, sizeof u->name, "%s", name);
+	u->name = copy;
 	u->line = p->line;
+	p->cur = u;
+	p->cur_lines = &p->lines[c->nusers - 1];
 	p->target_source = false;
 	return 0;
 }
@@ -311,10 +335,12 @@ static int section_begin(struct cfg_parse *p, char *hdr)
 	if (strncmp(name, "user", 4) == 0 && (name[4] == '\0' || isspace((unsigned char)name[4]))) {
 		char *user = trim(name + 4);
 		if (!*user) {
-			cfg_error(p, p->line, "[user] needs a name: [user NAME]");
+			cfg_error(p, p->line, "[user] needs a name: [user NAME] (or [user *])");
 			return -1;
 		}
 		p->sec = SEC_USER;
+		if (strcmp(user, "*") == 0)
+			return cfg_template_begin(p); /* config_template.c */
 		return user_begin(p, user);
 	}
 	if (strncmp(name, "trigger", 7) == 0 && (name[7] == '\0' || isspace((unsigned char)name[7]))) {
@@ -499,6 +525,9 @@ static int handle(void *user, const char *section, const char *name, const char 
 			name, p->seen[k]);
 		return 0;
 	}
+	if (p->sec == SEC_USER && p->cur == p->c->tmpl &&
+	    cfg_template_key(p, name) != 0)
+		return 0;
 	p->seen[k] = p->line;
 	p->prev_key = (int)k;
 	return set_value(p, &keys[k], value) == 0;
@@ -529,8 +558,9 @@ static void summarise_user(struct config_uses *s, const struct config_user *u)
 }
 
 /* Defaults that depend on whether a key was given at all, and c->uses. */
-static void finish_defaults(struct config *c)
+static void finish_defaults(struct cfg_parse *p)
 {
+	struct config *c = p->c;
 	if (c->nifaces == 0)
 		c->all_ifaces = true;
 	if (c->nknock_ports == 0) {
@@ -538,13 +568,17 @@ static void finish_defaults(struct config *c)
 		c->knock_ports[0].port = CFG_DEFAULT_KNOCK_PORT;
 		c->nknock_ports = 1;
 	}
-	/* One pass over the users (at 100 000, 25 MB of memory). */
+	/* One pass over the users with sections. keys_file's template users
+	 * come later, as copies of c->tmpl: its features are none of those
+	 * c->uses counts (config_template.c refuses their keys). */
 	c->uses = (struct config_uses){ 0 };
 	for (size_t i = 0; i < c->nusers; i++) {
-		if (!c->users[i].max_lease_line)
+		if (!p->lines[i].max_lease)
 			c->users[i].max_lease = c->max_lease;
 		summarise_user(&c->uses, &c->users[i]);
 	}
+	if (c->tmpl && !p->tmpl_lines.max_lease)
+		c->tmpl->max_lease = c->max_lease;
 }
 
 /* Parses st into a fresh config, then checks it whole. */
@@ -576,13 +610,17 @@ static int load(struct cfg_stream *st, const char *name, unsigned flags,
 	if (!p.failed && p.c->users_dir[0])
 		cfg_load_dropins(&p); /* config_dropin.c */
 	if (!p.failed) {
-		finish_defaults(p.c);
+		finish_defaults(&p);
 		if (cfg_check(&p) == 0 && (flags & CONFIG_LOAD_KEYS))
 			cfg_load_keys(&p);
+		else if (!p.failed && (flags & CONFIG_LOAD_TEMPLATE_USERS) &&
+		    p.c->tmpl && p.c->keys_file[0])
+			cfg_load_keys_file(&p);
 	}
 	if (!p.failed && cfg_names_build(p.c) < 0)
 		cfg_error(&p, 0, "out of memory");
 	cfg_index_free(&p.names);
+	free(p.lines);
 	if (p.failed) {
 		config_free(p.c);
 		return -1;
@@ -621,10 +659,15 @@ void config_free(struct config *c)
 	cfg_free_triggers(c);
 	if (c->users) {
 		for (size_t i = 0; i < c->nusers; i++)
-			user_free(&c->users[i]);
+			cfg_user_free(&c->users[i]);
 		sodium_memzero(c->users, c->nusers * sizeof *c->users);
 		free(c->users);
 	}
+	if (c->tmpl) {
+		cfg_user_free(c->tmpl);
+		free(c->tmpl);
+	}
+	cfg_arena_free(c);
 	cfg_names_free(c);
 	config_keys_free(c);
 	sodium_memzero(c, sizeof *c);

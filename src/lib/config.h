@@ -29,6 +29,12 @@
  *                                                owner root); a user listed
  *                                                there has no key line
  *
+ *   [user *]                                     optional: the settings of every
+ *                                                keys_file user with no [user
+ *                                                NAME] of their own (no key, token,
+ *                                                otp, sequence, dynamic, old_key,
+ *                                                sign_key: config_template.c)
+ *
  *   [user NAME]
  *   key          = /etc/postern/users/NAME.key   (mode 0600, owner root;
  *                                                not with keys_file)
@@ -98,21 +104,24 @@ enum firewall_mode {
 };
 
 struct config_user {
-	char name[CONFIG_NAME_MAX];
+	/* In the config's name arena (config_arena.c), or a string the caller
+	 * owns for users built by hand. At most CONFIG_NAME_MAX - 1 bytes. */
+	const char *name;
 	const char *key_path; /* "" until set; heap (config_free frees) */
 	/* The user's keys are not here but in struct config_keys (below): the
 	 * capture child drops them without writing to this array. */
-	struct portspec *open; /* nopen of them (at most CONFIG_MAX_PORTS), heap */
-	size_t nopen;
-	uint32_t max_lease; /* seconds */
+	/* Heap, or the [user *] template's (from_template: shared, read-only). */
+	struct portspec *open; /* nopen of them (at most CONFIG_MAX_PORTS) */
 	struct cidr *targets; /* allowed explicit targets: ntargets (at most
-				 CONFIG_MAX_CIDRS), heap */
-	size_t ntargets;
+				 CONFIG_MAX_CIDRS) */
+	uint32_t nopen, ntargets;
+	uint32_t max_lease; /* seconds */
+	unsigned line; /* line of the [user NAME] header ([user *]'s if from_template) */
+	unsigned key_line; /* line of key = (0 = not set: the secret is in keys_file) */
 	bool disabled;
-	unsigned line; /* line of the [user NAME] header */
-	/* Lines of this user's keys (0 = not set), for messages about them. */
-	unsigned key_line, open_line, max_lease_line;
-	unsigned keys_file_line; /* line of the user's secret in keys_file; 0 = none */
+	/* A keys_file user with no section of their own: every pointer below,
+	 * open and targets are c->tmpl's (config_free frees them once). */
+	bool from_template;
 	/* The per-feature blocks point to a shared read-only default (set by
 	 * config_user_init) until the user sets one of their keys; then to a
 	 * copy of their own, freed (and wiped) by config_free. */
@@ -182,6 +191,13 @@ struct config {
 	size_t ntriggers;
 	struct config_user *users;
 	size_t nusers;
+	/* [user *] (config_template.c): the settings of every keys_file user
+	 * without a section of their own, or NULL. Those users are
+	 * users[nusers - ntemplate_users ..] once keys_file is read. */
+	struct config_user *tmpl;
+	size_t ntemplate_users;
+	bool keys_file_read; /* keys_file was read: ntemplate_users is known */
+	struct config_arena *arena; /* user names (config_arena.c) */
 	struct config_uses uses; /* from users[]: config_summarise */
 	struct config_keys keys; /* users' keys (config_userkeys.c) */
 	/* Users by name (config_names.c): index + 1 per slot, 0 = empty; NULL
@@ -197,6 +213,10 @@ struct config {
 
 /* Flags for config_load. */
 #define CONFIG_LOAD_KEYS 1u /* read each user's key file (the daemon does) */
+/* Read keys_file when a [user *] template makes users of its names (as
+ * CONFIG_LOAD_KEYS does, without the users' own key files): what
+ * `postern user` needs to list every user. */
+#define CONFIG_LOAD_TEMPLATE_USERS 2u
 
 /* Parses and validates path. On success returns 0 and a config the caller
  * frees with config_free. On failure returns -1 and err holds

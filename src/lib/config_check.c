@@ -88,7 +88,7 @@ static int check_user(struct cfg_parse *p, const struct config_user *u,
 	const struct config *c = p->c;
 	char buf[PORTSPEC_STRLEN];
 
-	if (!u->key_line && !c->keys_file[0]) {
+	if (!u->key_line && !c->keys_file[0] && u != c->tmpl) {
 		cfg_error(p, u->line, "user %s has no key (add key = "
 			"/etc/postern/users/%s.key)", u->name, u->name);
 		return -1;
@@ -98,14 +98,14 @@ static int check_user(struct cfg_parse *p, const struct config_user *u,
 		return -1;
 	for (size_t i = 0; i < u->nopen; i++) {
 		if (!config_is_protected(c, &u->open[i])) {
-			cfg_error(p, u->open_line, "user %s: open %s is not a protected "
+			cfg_error(p, cfg_lines(p, u)->open, "user %s: open %s is not a protected "
 				"port (add it to [protect] ports)", u->name,
 				portspec_format(&u->open[i], buf));
 			return -1;
 		}
 	}
 	if (u->max_lease > c->max_lease) {
-		cfg_error(p, u->max_lease_line, "user %s: max_lease (%u s) exceeds "
+		cfg_error(p, cfg_lines(p, u)->max_lease, "user %s: max_lease (%u s) exceeds "
 			"the daemon's max_lease (%u s)", u->name, u->max_lease,
 			c->max_lease);
 		return -1;
@@ -120,17 +120,18 @@ int cfg_check(struct cfg_parse *p)
 
 	if (check_protect(p) != 0 || check_daemon(p) != 0 || cfg_check_seq(p) != 0 ||
 	    cfg_check_dns(p) != 0 || cfg_check_triggers(p) != 0 ||
-	    cfg_check_audit(p) != 0)
+	    cfg_check_audit(p) != 0 || cfg_check_template(p) != 0)
 		return -1;
-	for (size_t i = 0; i < p->c->nusers; i++) {
+	/* [user *] once, for all the users keys_file will make of it. */
+	for (size_t i = 0; i <= p->c->nusers; i++) {
+		struct config_user *u = i < p->c->nusers ? &p->c->users[i] : p->c->tmpl;
+		if (!u)
+			break;
 		/* A user from a users_dir drop-in: its lines are that file's. */
-		p->file = p->c->users[i].file[0] ? p->c->users[i].file : NULL;
-		if (check_user(p, &p->c->users[i], &paths) != 0 ||
-		    cfg_check_token(p, &p->c->users[i]) != 0 ||
-		    cfg_check_otp(p, &p->c->users[i]) != 0 ||
-		    cfg_check_dyn(p, &p->c->users[i]) != 0 ||
-		    cfg_check_policy(p, &p->c->users[i]) != 0 ||
-		    cfg_check_sign(p, &p->c->users[i]) != 0)
+		p->file = u->file[0] ? u->file : NULL;
+		if (check_user(p, u, &paths) != 0 || cfg_check_token(p, u) != 0 ||
+		    cfg_check_otp(p, u) != 0 || cfg_check_dyn(p, u) != 0 ||
+		    cfg_check_policy(p, u) != 0 || cfg_check_sign(p, u) != 0)
 			goto out;
 	}
 	p->file = NULL;
@@ -148,7 +149,7 @@ static int load_key(struct cfg_parse *p, struct config_user *u)
 	int rc = -1;
 
 	if (!u->key_line) {
-		if (u->keys_file_line)
+		if (cfg_lines(p, u)->keys_file)
 			return 0; /* cfg_load_keys_file set u's keys */
 		cfg_error(p, u->line, "user %s has no key: not in keys_file %s, and "
 			"no key = line", u->name, p->c->keys_file);
@@ -182,10 +183,10 @@ static int check_shared_secret(struct cfg_parse *p, const struct config_user *u,
 		/* A secret from keys_file: say where in that file. */
 		if (!u->key_line)
 			p->file = p->c->keys_file;
-		cfg_error(p, u->key_line ? u->key_line : u->keys_file_line,
+		cfg_error(p, u->key_line ? u->key_line : cfg_lines(p, u)->keys_file,
 			"user %s has the same secret as user %s (line %u%s); every "
 			"user needs their own key", u->name, o->name,
-			o->key_line ? o->key_line : o->keys_file_line,
+			o->key_line ? o->key_line : p->lines[dup].keys_file,
 			o->key_line ? "" : " of keys_file");
 		return -1;
 	}
@@ -201,15 +202,28 @@ int cfg_load_keys(struct cfg_parse *p)
 	struct cfg_index secrets = { 0 };
 	int rc = -1;
 
-	/* One mapping for all the keys, before any is set. */
-	if (config_keys_reserve(p->c, p->c->nusers) != 0) {
+	/* One mapping for all the keys, before any is set (keys_file reserves
+	 * its own: it may add [user *] users). */
+	if (p->c->keys_file[0]) {
+		if (cfg_load_keys_file(p) != 0)
+			return -1;
+	} else if (config_keys_reserve(p->c, p->c->nusers) != 0) {
 		cfg_error(p, 0, "out of memory for the keys of %zu users", p->c->nusers);
 		return -1;
 	}
-	if (p->c->keys_file[0] && cfg_load_keys_file(p) != 0)
+	if (cfg_index_reserve(&secrets, p->c->nusers) != 0) {
+		cfg_error(p, 0, "out of memory");
 		return -1;
+	}
 	for (size_t i = 0; i < p->c->nusers; i++) {
 		struct config_user *u = &p->c->users[i];
+		/* keys_file set a template user's keys; [user *] has no other
+		 * key files (config_template.c). */
+		if (u->from_template) {
+			if (check_shared_secret(p, u, &secrets) != 0)
+				goto out;
+			continue;
+		}
 		p->file = u->file[0] ? u->file : NULL; /* a users_dir drop-in */
 		if (load_key(p, u) != 0 || check_shared_secret(p, u, &secrets) != 0 ||
 		    cfg_load_token(p, u) != 0 || cfg_load_seq(p, u) != 0 ||

@@ -64,9 +64,10 @@ enum {
  * secret): entries are (hash, user index); the caller compares keys. Built
  * while parsing, freed with the parse (config_index.c). */
 struct cfg_index {
+	/* 8 bytes: at 100 000 users the table is 2 MiB of random accesses. */
 	struct cfg_index_slot {
-		uint64_t h;
-		size_t i; /* user index + 1; 0 = empty */
+		uint32_t h; /* the hash's low half (which picks the slot) */
+		uint32_t i; /* user index + 1; 0 = empty */
 	} *slot;
 	size_t cap, n;
 };
@@ -79,10 +80,21 @@ size_t cfg_index_find(const struct cfg_index *x, uint64_t h,
 	bool (*same)(const void *ctx, size_t i), const void *ctx);
 /* Adds (h, i). 0, or -1 when out of memory. */
 int cfg_index_add(struct cfg_index *x, uint64_t h, size_t i);
+/* Makes room for n entries in all, so that adding them never rehashes.
+ * 0, or -1 when out of memory. */
+int cfg_index_reserve(struct cfg_index *x, size_t n);
 /* The loaded config's users-by-name table (config_names.c). -1: no memory. */
 int cfg_names_build(struct config *c);
 void cfg_names_free(struct config *c);
 void cfg_index_free(struct cfg_index *x);
+
+/* Lines of a user's keys used only in messages at load time: kept beside
+ * c->users (p->lines[i] is users[i]'s) and freed with the parse, not in
+ * every struct config_user. 0 = not set. */
+struct cfg_user_lines {
+	unsigned open, max_lease;
+	unsigned keys_file; /* the user's line in keys_file */
+};
 
 /* The state of one parse. */
 struct cfg_parse {
@@ -101,7 +113,11 @@ struct cfg_parse {
 	bool target_source; /* current user's targets named "source" */
 	const char *file; /* a users_dir drop-in being read or checked; NULL =
 			     the main file (c->path) */
-	size_t users_cap; /* c->users has room for this many (grown x2) */
+	size_t users_cap; /* c->users and lines have room for this many (x2) */
+	struct cfg_user_lines *lines; /* per user, see above */
+	struct cfg_user_lines tmpl_lines; /* [user *]'s */
+	struct config_user *cur; /* the user whose section is read (or c->tmpl) */
+	struct cfg_user_lines *cur_lines; /* its lines */
 	struct cfg_index names; /* users by name, for duplicate [user] */
 	const char *want_name; /* the name user_begin looks up */
 	/* Where a setter writes when its user's block could not be allocated
@@ -167,8 +183,33 @@ struct sign_conf *cfg_sign_own(struct config_user *u);
 struct user_policy *cfg_pol_own(struct config_user *u);
 struct trigger_user *cfg_trig_own(struct config_user *u);
 
-/* The user whose section is being read. */
+/* The user whose section is being read ([user *]: c->tmpl). */
 struct config_user *cfg_current_user(struct cfg_parse *p);
+/* The message lines of u (a user of c->users, or c->tmpl). */
+struct cfg_user_lines *cfg_lines(struct cfg_parse *p, const struct config_user *u);
+/* Makes room in c->users (and p->lines) for n users in all. 0, or -1 after
+ * cfg_error. */
+int cfg_users_reserve(struct cfg_parse *p, size_t n);
+/* A copy of name (n bytes) in the config's name arena (config_arena.c),
+ * or NULL when out of memory. */
+const char *cfg_arena_str(struct config *c, const char *name, size_t n);
+void cfg_arena_free(struct config *c);
+/* Wipes and frees what u owns (nothing for a user made from [user *]). */
+void cfg_user_free(struct config_user *u);
+
+/* [user *] (config_template.c): starts the section; checks that a key may
+ * be in it (0, or -1 after cfg_error naming the line and why not); checks
+ * it whole (with the users); the config print of it. */
+int cfg_template_begin(struct cfg_parse *p);
+int cfg_template_key(struct cfg_parse *p, const char *key);
+int cfg_check_template(struct cfg_parse *p);
+void cfg_print_template(const struct config *c, FILE *f,
+	void (*print_user)(const struct config_user *u, FILE *f));
+/* Appends a user of the template called name (n bytes, already validated
+ * and not yet a user) to c->users, which has room for it: a copy of
+ * c->tmpl sharing its blocks, keys not set yet. NULL when out of memory
+ * (no cfg_error: the caller names the line). */
+struct config_user *cfg_template_user(struct cfg_parse *p, const char *name, size_t n);
 
 /* Whole-config checks after every line has been read (config_check.c). */
 int cfg_check(struct cfg_parse *p);

@@ -297,20 +297,23 @@ static int set_key(struct cfg_parse *p, const char *v)
 static int set_open(struct cfg_parse *p, const char *v)
 {
 	struct config_user *u = cfg_current_user(p);
-	if (!u->open_line)
-		u->open_line = p->line;
+	if (!p->cur_lines->open)
+		p->cur_lines->open = p->line;
 	/* Room for one more, grown x2: most users open one or two doors. */
 	if (u->nopen < CONFIG_MAX_PORTS && (u->nopen & (u->nopen - 1)) == 0 &&
 	    cfg_grow(p, (void **)&u->open, u->nopen ? 2 * u->nopen : 1,
 		    sizeof *u->open) != 0)
 		return -1;
-	return add_port(p, "open", v, u->open, &u->nopen);
+	size_t n = u->nopen;
+	int rc = add_port(p, "open", v, u->open, &n);
+	u->nopen = (uint32_t)n;
+	return rc;
 }
 
 static int set_user_max_lease(struct cfg_parse *p, const char *v)
 {
 	struct config_user *u = cfg_current_user(p);
-	u->max_lease_line = p->line;
+	p->cur_lines->max_lease = p->line;
 	return set_lease(p, "max_lease", v, CFG_LEASE_MAX, &u->max_lease);
 }
 

@@ -10,15 +10,23 @@
  * lines and lines starting with '#' are skipped. The file is checked as a
  * key file is (regular, owned by the reading uid, mode 0600 or stricter)
  * and refused whole, with "FILE:LINE: reason", on any bad line, a user named
- * twice, a user the config does not define, or a user who also has a key =
- * line. A user with no key line must be in it. Read only with
- * CONFIG_LOAD_KEYS, before the users' own key files; every buffer that saw
- * a secret is wiped. */
+ * twice, a user the config does not define (unless a [user *] template
+ * makes one of them: config_template.c), or a user who also has a key =
+ * line. A user with no key line must be in it. Read with CONFIG_LOAD_KEYS,
+ * before the users' own key files (or CONFIG_LOAD_TEMPLATE_USERS); every
+ * buffer that saw a secret is wiped.
+ *
+ * At 100 000 users this is a large part of start-up, so it is one pass
+ * through one reused 64 KiB buffer: the users array and the name index are
+ * sized for the file at once, and a template user is a struct copy of the
+ * template. Fresh memory is dear here (a page fault per 4 KiB), so
+ * nothing is allocated per line. */
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config_int.h"
@@ -27,6 +35,11 @@
 /* 100 000 users of ~60 bytes each, with room to spare. */
 #define KEYS_FILE_MAX_BYTES (64ll * 1024 * 1024)
 #define KEYS_LINE_MAX 256
+/* What one read() takes: many lines, and always room for a whole one. */
+#define KEYS_CHUNK (64 * 1024)
+/* The shortest line with a secret: a 1-byte name, a space, 43 base64
+ * characters and '=', a newline. */
+#define KEYS_LINE_MIN 47
 
 int cfg_set_keys_file(struct cfg_parse *p, const char *v)
 {
@@ -39,11 +52,45 @@ int cfg_set_keys_file(struct cfg_parse *p, const char *v)
 	return 0;
 }
 
+/* The user line names: one with a section, or a new one of [user *].
+ * NULL after cfg_error. */
+static struct config_user *line_user(struct cfg_parse *p, const char *name)
+{
+	struct config *c = p->c;
+	size_t i = cfg_user_index(p, name);
+	if (i == SIZE_MAX) {
+		if (!c->tmpl) {
+			cfg_error(p, p->line, "user %s is not defined in %s (add a [user %s] "
+				"section, a [user *] for every such user, or remove the "
+				"line)", name, c->path, name);
+			return NULL;
+		}
+		size_t n = strlen(name);
+		struct config_user *u = cfg_template_user(p, name, n);
+		if (!u || cfg_index_add(&p->names, cfg_hash(name, n), c->nusers - 1) != 0) {
+			cfg_error(p, p->line, "out of memory");
+			return NULL;
+		}
+		return u;
+	}
+	struct config_user *u = &c->users[i];
+	if (p->lines[i].keys_file) {
+		cfg_error(p, p->line, "user %s is already at line %u", name,
+			p->lines[i].keys_file);
+		return NULL;
+	}
+	if (u->key_line) {
+		cfg_error(p, p->line, "user %s also has key = %s (line %u); give a "
+			"user one key", name, u->key_path, u->key_line);
+		return NULL;
+	}
+	return u;
+}
+
 /* One "NAME BASE64SECRET" line (NUL-terminated, no newline) into the user
  * it names. 0, or -1 after cfg_error at p->line. */
 static int keys_line(struct cfg_parse *p, char *line)
 {
-	struct config *c = p->c;
 	char *name = line + strspn(line, " \t");
 	if (*name == '\0' || *name == '#')
 		return 0;
@@ -64,23 +111,6 @@ static int keys_line(struct cfg_parse *p, char *line)
 		cfg_error(p, p->line, "bad user name '%s'", name);
 		return -1;
 	}
-	size_t i = cfg_user_index(p, name);
-	if (i == SIZE_MAX) {
-		cfg_error(p, p->line, "user %s is not defined in %s (add a [user %s] "
-			"section, or remove the line)", name, c->path, name);
-		return -1;
-	}
-	struct config_user *u = &c->users[i];
-	if (u->keys_file_line) {
-		cfg_error(p, p->line, "user %s is already at line %u", name,
-			u->keys_file_line);
-		return -1;
-	}
-	if (u->key_line) {
-		cfg_error(p, p->line, "user %s also has key = %s (line %u); give a "
-			"user one key", name, u->key_path, u->key_line);
-		return -1;
-	}
 	uint8_t secret[KNOCK_MASTER_BYTES];
 	size_t len = 0;
 	const char *end = NULL;
@@ -92,61 +122,120 @@ static int keys_line(struct cfg_parse *p, char *line)
 			name, KNOCK_MASTER_BYTES);
 		return -1;
 	}
-	rc = config_user_set_secret(c, i, secret);
+	struct config_user *u = line_user(p, name);
+	if (!u) {
+		sodium_memzero(secret, sizeof secret);
+		return -1;
+	}
+	rc = config_user_set_secret(p->c, (size_t)(u - p->c->users), secret);
 	sodium_memzero(secret, sizeof secret);
 	if (rc != 0) {
 		cfg_error(p, p->line, "out of memory");
 		return -1;
 	}
-	u->keys_file_line = p->line;
+	cfg_lines(p, u)->keys_file = p->line;
 	return 0;
+}
+
+/* Line by line from the bytes [line, end): complete lines only (each ends
+ * in '\n'), or the last one too when at_eof. Returns where the unfinished
+ * line begins, or NULL after cfg_error. */
+static char *keys_lines(struct cfg_parse *p, char *line, char *end, bool at_eof)
+{
+	while (line < end) {
+		char *nl = memchr(line, '\n', (size_t)(end - line));
+		if (!nl && !at_eof)
+			break;
+		char *stop = nl ? nl : end;
+		p->line++;
+		if (stop - line > KEYS_LINE_MAX) {
+			cfg_error(p, p->line, "line longer than %d characters", KEYS_LINE_MAX);
+			return NULL;
+		}
+		if (memchr(line, '\0', (size_t)(stop - line))) {
+			cfg_error(p, p->line, "NUL byte in line");
+			return NULL;
+		}
+		*stop = '\0';
+		if (keys_line(p, line) != 0)
+			return NULL;
+		line = stop + 1;
+	}
+	if (end - line > KEYS_LINE_MAX) {
+		cfg_error(p, p->line + 1, "line longer than %d characters", KEYS_LINE_MAX);
+		return NULL;
+	}
+	return line;
+}
+
+/* Reads fd through buf (KEYS_CHUNK + 1 bytes, reused: a 5 MB file is not
+ * copied whole into fresh memory). 0, or -1 after cfg_error. */
+static int keys_read(struct cfg_parse *p, int fd, char *buf)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		cfg_error(p, 0, "cannot stat: %s", strerror(errno));
+		return -1;
+	}
+	/* Room for every line that can hold a secret: no realloc, no rehash. */
+	size_t most = p->c->nusers + (size_t)st.st_size / KEYS_LINE_MIN + 1;
+	if (cfg_users_reserve(p, most) != 0)
+		return -1;
+	if (config_keys_reserve(p->c, most) != 0) {
+		cfg_error(p, 0, "out of memory for the keys of %zu users", most);
+		return -1;
+	}
+	if (cfg_index_reserve(&p->names, most) != 0) {
+		cfg_error(p, 0, "out of memory");
+		return -1;
+	}
+	size_t have = 0; /* bytes of an unfinished line at the start of buf */
+	for (;;) {
+		ssize_t r = read(fd, buf + have, KEYS_CHUNK - have);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			cfg_error(p, 0, "read error: %s", strerror(errno));
+			return -1;
+		}
+		char *end = buf + have + r;
+		char *rest = keys_lines(p, buf, end, r == 0);
+		if (!rest)
+			return -1;
+		if (r == 0)
+			return 0;
+		have = (size_t)(end - rest);
+		memmove(buf, rest, have);
+	}
 }
 
 int cfg_load_keys_file(struct cfg_parse *p)
 {
 	const char *path = p->c->keys_file;
 	struct errbuf kerr = { { 0 } };
-	char line[KEYS_LINE_MAX + 2];
-	char iobuf[BUFSIZ]; /* stdio's buffer, ours so that it can be wiped */
-	int rc = 0;
 
 	int fd = keyfile_open_private(path, KEYS_FILE_MAX_BYTES, &kerr);
 	if (fd < 0) {
 		cfg_error(p, p->daemon_keys[DK_KEYS_FILE], "keys_file: %s", kerr.msg);
 		return -1;
 	}
-	FILE *f = fdopen(fd, "re");
-	if (!f) {
+	char *buf = malloc(KEYS_CHUNK + 1);
+	if (!buf) {
 		close(fd);
-		cfg_error(p, p->daemon_keys[DK_KEYS_FILE], "keys_file: %s: %s", path,
-			strerror(errno));
+		cfg_error(p, p->daemon_keys[DK_KEYS_FILE], "keys_file: out of memory");
 		return -1;
 	}
-	setvbuf(f, iobuf, _IOFBF, sizeof iobuf);
 	const char *saved_file = p->file;
 	unsigned saved_line = p->line;
 	p->file = path; /* errors below are "KEYS_FILE:LINE: ..." */
 	p->line = 0;
-	while (rc == 0 && fgets(line, sizeof line, f)) {
-		p->line++;
-		size_t n = strlen(line);
-		if (n > 0 && line[n - 1] == '\n')
-			line[--n] = '\0';
-		else if (!feof(f)) {
-			cfg_error(p, p->line, "line longer than %d characters", KEYS_LINE_MAX);
-			rc = -1;
-			break;
-		}
-		rc = keys_line(p, line);
-	}
-	if (rc == 0 && ferror(f)) {
-		cfg_error(p, 0, "read error: %s", strerror(errno));
-		rc = -1;
-	}
-	fclose(f);
-	sodium_memzero(line, sizeof line);
-	sodium_memzero(iobuf, sizeof iobuf);
+	int rc = keys_read(p, fd, buf);
+	close(fd);
+	sodium_memzero(buf, KEYS_CHUNK + 1);
+	free(buf);
 	p->file = saved_file;
 	p->line = saved_line;
+	if (rc == 0)
+		p->c->keys_file_read = true;
 	return rc;
 }

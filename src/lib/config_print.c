@@ -79,9 +79,12 @@ void config_print(const struct config *c, FILE *f)
 	print_daemon(c, f);
 	fprintf(f, "\n[protect]\n");
 	print_ports(f, "ports", c->protect, c->nprotect);
-	if (c->nusers == 0)
+	if (c->nusers == 0 && !c->tmpl)
 		fprintf(f, "\n# no users: every knock will be refused\n");
+	/* keys_file's users of [user *] as that one section, not one each. */
 	for (size_t i = 0; i < c->nusers; i++)
-		print_user(&c->users[i], f);
+		if (!c->users[i].from_template)
+			print_user(&c->users[i], f);
+	cfg_print_template(c, f, print_user);
 	cfg_print_triggers(c, f);
 }

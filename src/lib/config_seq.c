@@ -350,6 +350,8 @@ void cfg_print_seq_user(const struct config_user *u, FILE *f)
 void cfg_free_seq(struct config *c)
 {
 	for (size_t i = 0; c->users && i < c->nusers; i++) {
+		if (c->users[i].from_template)
+			continue; /* [user *] has no sequences (config_template.c) */
 		struct seq_user *s = cfg_seq_own(&c->users[i]);
 		if (s)
 			seqlist_free(&s->list);

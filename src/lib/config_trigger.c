@@ -283,9 +283,10 @@ int cfg_check_triggers(struct cfg_parse *p)
 			}
 		}
 	}
-	for (size_t u = 0; u < c->nusers; u++) {
-		struct config_user *cu = &c->users[u];
-		struct trigger_user *tu = cfg_trig_own(cu);
+	for (size_t u = 0; u <= c->nusers; u++) {
+		/* and [user *], whose block its users will share */
+		struct config_user *cu = u < c->nusers ? &c->users[u] : c->tmpl;
+		struct trigger_user *tu = cu ? cfg_trig_own(cu) : NULL;
 		if (!tu)
 			continue; /* no triggers: the default resolves to nothing */
 		for (size_t i = 0; i < tu->n; i++) {

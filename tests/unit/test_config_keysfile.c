@@ -109,9 +109,11 @@ static void good_file(void **state)
 		knock_derive_keys(k->secret[i], &want);
 		assert_memory_equal(config_user_keys(c, &c->users[i]), &want, sizeof want);
 	}
-	assert_int_equal(c->users[0].keys_file_line, 0);
-	assert_int_equal(c->users[1].keys_file_line, 4);
-	assert_int_equal(c->users[2].keys_file_line, 3);
+	/* alice's key is her key file's; bob and carol have no key line. */
+	assert_int_equal(c->users[0].key_line, 6);
+	assert_int_equal(c->users[1].key_line, 0);
+	assert_int_equal(c->users[2].key_line, 0);
+	assert_false(c->users[1].from_template);
 
 	/* The print names the file and gives no key line to its users, and
 	 * reads back the same. */

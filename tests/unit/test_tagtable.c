@@ -35,6 +35,10 @@ static void master_for(size_t u, uint8_t master[static KNOCK_MASTER_BYTES])
  * is copied (the parser grows its array one user at a time, which under ASan
  * makes 10,000 users take minutes). */
 #define SMALL_USERS 8
+/* The names of the users copied beyond those parsed (a config holds
+ * pointers to its names). */
+static char names[MANY_USERS][24]; /* "user" and a size_t */
+
 static struct config *make_config(size_t n, uint32_t window)
 {
 	size_t parsed = n < SMALL_USERS ? n : SMALL_USERS;
@@ -60,7 +64,8 @@ static struct config *make_config(size_t n, uint32_t window)
 			users[u].nopen = 0;
 			users[u].targets = NULL;
 			users[u].ntargets = 0;
-			snprintf(users[u].name, sizeof users[u].name, "user%zu", u);
+			snprintf(names[u], sizeof names[u], "user%zu", u);
+			users[u].name = names[u];
 		}
 		c->users = users;
 		c->nusers = n;

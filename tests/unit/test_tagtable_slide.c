@@ -21,6 +21,10 @@
 #define NOW 1700000017ull
 #define USERS 3000
 
+/* The names of the users copied beyond those parsed (a config holds
+ * pointers to its names). */
+static char names[USERS][16];
+
 static struct config *make_config(size_t n, uint32_t window)
 {
 	char text[256];
@@ -40,7 +44,8 @@ static struct config *make_config(size_t n, uint32_t window)
 		users[u].nopen = 0;
 		users[u].targets = NULL;
 		users[u].ntargets = 0;
-		snprintf(users[u].name, sizeof users[u].name, "user%zu", u);
+		snprintf(names[u], sizeof names[u], "user%zu", u);
+		users[u].name = names[u];
 	}
 	c->users = users;
 	c->nusers = n;
