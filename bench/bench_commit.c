@@ -1,22 +1,26 @@
 /* bench_commit — what the durable commit of a knock's replay record costs
- * (state_commit: one SQLite transaction, WAL, synchronous=FULL).
+ * (state_commit: one SQLite transaction, WAL, synchronous=FULL), with the
+ * WAL as state_open leaves it ("append": every commit grows the file) and
+ * as posternd has it ("reserve": state_reserve_wal, commits rewrite blocks
+ * the file already has).
  *
- * Opens a fresh state database in DIR (as a daemon's first start does:
- * any state.db, -wal and -shm left there are removed first), commits one
- * knock to warm up, then measures:
+ * -r rounds, each of both kinds in turn (append, reserve, append, ...):
+ * a fresh state database in DIR (state.db, -wal, -shm removed first, as on
+ * a first start), opened, one warm-up commit, then
  *
  *   spaced   -n commits, -g milliseconds apart (default 30, 300 ms: idle
  *            knocks, each flush on a quiet disk)
  *   burst    -b commits back to back (default 200)
  *
  * Each commit is what grant.c does for an SPA knock: one state_commit with
- * a fresh replay key. Prints p50/p95/min/max in µs and the WAL's size
- * before and after; never fails on time. Compare two builds by running
- * their binaries alternately on the same DIR (docs/perf-notes/lat.md).
+ * a fresh replay key. Prints p50/p95/min/max in µs per round and over all
+ * rounds of a kind, the open's time and the WAL's size; never fails on
+ * time.
  *
- *   BUILD/bench/bench_commit [-n SPACED] [-g GAP_MS] [-b BURST] DIR
+ *   BUILD/bench/bench_commit [-r ROUNDS] [-n SPACED] [-g GAP_MS] [-b BURST] DIR
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,7 +87,8 @@ static double commit_one(struct state *s, uint32_t i)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench_commit [-n SPACED] [-g GAP_MS] [-b BURST] DIR\n");
+	fprintf(stderr, "usage: bench_commit [-r ROUNDS] [-n SPACED] [-g GAP_MS] "
+		"[-b BURST] DIR\n");
 	exit(2);
 }
 
@@ -97,22 +102,19 @@ static long number(const char *s, long max)
 	return v;
 }
 
-int main(int argc, char **argv)
+struct kind {
+	const char *name;
+	bool reserve;
+	double *spaced, *burst; /* all rounds' figures */
+	size_t nspaced, nburst;
+};
+
+/* One round of one kind on a fresh database. */
+static void round_of(struct kind *k, const char *dir, long spaced, long gap_ms,
+	long burst, int r)
 {
-	long spaced = 30, gap_ms = 300, burst = 200;
-	int opt;
-	while ((opt = getopt(argc, argv, "n:g:b:")) != -1) {
-		switch (opt) {
-		case 'n': spaced = number(optarg, MAX_COMMITS); break;
-		case 'g': gap_ms = number(optarg, 10000); break;
-		case 'b': burst = number(optarg, MAX_COMMITS); break;
-		default: usage();
-		}
-	}
-	if (optind + 1 != argc)
-		usage();
 	char db[4096], wal[4200], shm[4200];
-	snprintf(db, sizeof db, "%s/state.db", argv[optind]);
+	snprintf(db, sizeof db, "%s/state.db", dir);
 	snprintf(wal, sizeof wal, "%s-wal", db);
 	snprintf(shm, sizeof shm, "%s-shm", db);
 	unlink(db);
@@ -122,29 +124,75 @@ int main(int argc, char **argv)
 	struct errbuf err = { "" };
 	double t0 = now_us();
 	struct state *s = state_open(db, &err);
+	if (s && k->reserve && state_reserve_wal(s, &err) != 0) {
+		state_close(s);
+		s = NULL;
+	}
 	double t_open = now_us() - t0;
 	if (!s) {
 		fprintf(stderr, "bench_commit: %s\n", err.msg);
-		return 1;
+		exit(1);
 	}
-	printf("open    %.0f us, WAL %ld bytes\n", t_open, file_size(wal));
 	uint32_t i = 0;
 	(void)commit_one(s, i++); /* warm-up: not counted */
-
-	double *v = calloc((size_t)(spaced > burst ? spaced : burst) + 1, sizeof *v);
-	if (!v)
-		return 1;
-	for (long k = 0; k < spaced; k++) {
+	double *sp = k->spaced + k->nspaced, *bu = k->burst + k->nburst;
+	for (long n = 0; n < spaced; n++) {
 		struct timespec gap = { gap_ms / 1000, (gap_ms % 1000) * 1000000L };
 		nanosleep(&gap, NULL);
-		v[k] = commit_one(s, i++);
+		sp[n] = commit_one(s, i++);
 	}
-	report("spaced", v, (size_t)spaced);
-	for (long k = 0; k < burst; k++)
-		v[k] = commit_one(s, i++);
-	report("burst", v, (size_t)burst);
-	printf("WAL     %ld bytes after %u commits\n", file_size(wal), i);
-	free(v);
+	for (long n = 0; n < burst; n++)
+		bu[n] = commit_one(s, i++);
+	char load[16] = "?";
+	FILE *f = fopen("/proc/loadavg", "r");
+	if (f) {
+		if (fscanf(f, "%15s", load) != 1)
+			snprintf(load, sizeof load, "?");
+		fclose(f);
+	}
+	printf("round %d %-7s open %6.0f us, WAL %8ld bytes after %u commits, load %s\n",
+		r, k->name, t_open, file_size(wal), i, load);
+	report("  spaced", sp, (size_t)spaced);
+	report("  burst", bu, (size_t)burst);
+	k->nspaced += (size_t)spaced;
+	k->nburst += (size_t)burst;
 	state_close(s);
+}
+
+int main(int argc, char **argv)
+{
+	long rounds = 3, spaced = 30, gap_ms = 300, burst = 200;
+	int opt;
+	while ((opt = getopt(argc, argv, "r:n:g:b:")) != -1) {
+		switch (opt) {
+		case 'r': rounds = number(optarg, 100); break;
+		case 'n': spaced = number(optarg, MAX_COMMITS); break;
+		case 'g': gap_ms = number(optarg, 10000); break;
+		case 'b': burst = number(optarg, MAX_COMMITS); break;
+		default: usage();
+		}
+	}
+	if (optind + 1 != argc || rounds < 1)
+		usage();
+	struct kind kinds[2] = { { .name = "append" }, { .name = "reserve", .reserve = true } };
+	for (size_t k = 0; k < 2; k++) {
+		kinds[k].spaced = calloc((size_t)(rounds * spaced) + 1, sizeof(double));
+		kinds[k].burst = calloc((size_t)(rounds * burst) + 1, sizeof(double));
+		if (!kinds[k].spaced || !kinds[k].burst)
+			return 1;
+	}
+	printf("bench_commit: %ld rounds, each: %ld commits %ld ms apart, then %ld back to back\n",
+		rounds, spaced, gap_ms, burst);
+	for (int r = 1; r <= rounds; r++)
+		for (size_t k = 0; k < 2; k++)
+			round_of(&kinds[k], argv[optind], spaced, gap_ms, burst, r);
+	printf("all rounds:\n");
+	for (size_t k = 0; k < 2; k++) {
+		printf("%s\n", kinds[k].name);
+		report("  spaced", kinds[k].spaced, kinds[k].nspaced);
+		report("  burst", kinds[k].burst, kinds[k].nburst);
+		free(kinds[k].spaced);
+		free(kinds[k].burst);
+	}
 	return 0;
 }

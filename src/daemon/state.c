@@ -30,7 +30,7 @@
  * default automatic threshold. About 250 knocks at four pages each. */
 #define STATE_CHECKPOINT_FRAMES 1000
 /* The WAL is kept at least this long, written through once at open (see
- * wal_reserve): the checkpoint threshold plus room for what commits between
+ * state_reserve_wal): the checkpoint threshold plus room for what commits between
  * two housekeeping passes. A frame is a 4 KiB page and its 24-byte header. */
 #define STATE_WAL_RESERVE_FRAMES (STATE_CHECKPOINT_FRAMES + 200)
 #define STATE_WAL_FRAME_BYTES (4096 + 24)
@@ -303,24 +303,21 @@ static bool room_for_reserve(const char *path)
 		>= (unsigned long long)STATE_WAL_RESERVE_ROOM * STATE_WAL_RESERVE_BYTES;
 }
 
-/* Writes the WAL through to its reserve (SQLite deletes the WAL when the
- * last connection closes, so a fresh start has none). The fill's commits
- * rewrite the schema version with the value it has: there is nothing in
- * them to lose, so they are not flushed one by one (synchronous=NORMAL,
- * with which SQLite's WAL still survives a crash intact, minus its newest
- * commits); the checkpoint flushes them all at once. synchronous=FULL is
- * back, and read back, before state_open returns, i.e. before any knock
- * can commit; the open fails if it cannot be. A reserve that cannot be
- * written (a full disk) costs speed, not safety. */
-static int wal_reserve(struct state *s, const char *path, struct errbuf *err)
+/* The fill's commits rewrite the schema version with the value it has:
+ * there is nothing in them to lose, so they are not flushed one by one
+ * (synchronous=NORMAL, with which SQLite's WAL still survives a crash
+ * intact, minus its newest commits); the checkpoint flushes them all at
+ * once. synchronous=FULL is back, and read back, before this returns. */
+int state_reserve_wal(struct state *s, struct errbuf *err)
 {
+	const char *path = sqlite3_db_filename(s->db, "main");
 	char sql[64];
 	snprintf(sql, sizeof sql, "PRAGMA journal_size_limit=%d", STATE_WAL_RESERVE_BYTES);
 	if (exec(s->db, sql, "journal_size_limit", err) != 0)
 		return -1;
 	char wal[PATH_MAX];
 	struct stat st;
-	bool fill = snprintf(wal, sizeof wal, "%s-wal", path) < (int)sizeof wal &&
+	bool fill = path && snprintf(wal, sizeof wal, "%s-wal", path) < (int)sizeof wal &&
 		(stat(wal, &st) != 0 || st.st_size < STATE_WAL_RESERVE_BYTES) &&
 		room_for_reserve(path);
 	struct errbuf ignored;
@@ -334,6 +331,8 @@ static int wal_reserve(struct state *s, const char *path, struct errbuf *err)
 	}
 	if (sync_full(s->db, err) != 0)
 		return -1;
+	/* A reserve that could not be written (a full disk, a reader holding
+	 * the WAL) costs speed, not safety. */
 	if (wal_restart(s, &ignored) == 1)
 		s->wal_frames = 0;
 	return 0;
@@ -370,8 +369,6 @@ struct state *state_open(const char *path, struct errbuf *err)
 	if (set_pragmas(s->db, err) != 0 || ensure_schema(s->db, err) != 0)
 		goto fail;
 	sqlite3_wal_hook(s->db, on_wal_commit, s);
-	if (wal_reserve(s, path, err) != 0)
-		goto fail;
 	if (prepare(s->db, "INSERT INTO replay (user, nonce, knock_time, seen_at) "
 			"VALUES (?1, ?2, ?3, ?4)", &s->ins_replay, err) != 0 ||
 		prepare(s->db, "INSERT INTO leases (user, addr, proto, port, opened_at, "

@@ -348,12 +348,26 @@ static int pragma_int(struct state *s, const char *sql)
 	return v;
 }
 
-/* The WAL is written through to its reserve at open (later commits rewrite
- * its blocks instead of growing it), and the open still leaves every commit
- * flushed: synchronous=FULL. */
-static void test_wal_reserved_at_open(void **ctx)
+/* As posternd opens its store. */
+static struct state *open_reserved(const struct fixture *f)
+{
+	struct state *s = open_ok(f);
+	struct errbuf err = { "" };
+	if (state_reserve_wal(s, &err) != 0)
+		fail_msg("state_reserve_wal: %s", err.msg);
+	return s;
+}
+
+/* posternd's store has its WAL written through to the reserve (later
+ * commits rewrite its blocks instead of growing it), and every commit is
+ * still flushed: synchronous=FULL. An admin tool's state_open alone does
+ * not fill it. */
+static void test_wal_reserved(void **ctx)
 {
 	struct state *s = open_ok(*ctx);
+	assert_true(wal_size(*ctx) < 1000 * 4096);
+	state_close(s);
+	s = open_reserved(*ctx);
 	assert_true(wal_size(*ctx) >= 1000 * 4096);
 	assert_int_equal(pragma_int(s, "PRAGMA synchronous"), 2); /* FULL */
 	assert_int_equal(record(s, "alice", 1, 1000), STATE_FRESH);
@@ -367,7 +381,7 @@ static void test_wal_reserved_at_open(void **ctx)
 static void test_wal_keeps_size_across_checkpoint(void **ctx)
 {
 	const struct fixture *f = *ctx;
-	struct state *s = open_ok(f);
+	struct state *s = open_reserved(f);
 	struct errbuf err = { "" };
 	off_t reserve = wal_size(f);
 	/* Durability is not what this test is about: no flushes, so it is quick. */
@@ -402,7 +416,7 @@ static void test_restart_on_reserved_wal_recovers(void **ctx)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct state *s = state_open(f->db, NULL);
-		bool ok = s != NULL;
+		bool ok = s != NULL && state_reserve_wal(s, NULL) == 0;
 		for (uint32_t i = 0; ok && i < 20; i++)
 			ok = record(s, "alice", i, 1000 + i) == STATE_FRESH;
 		_exit(ok ? 0 : 1); /* no state_close: no checkpoint, WAL left */
@@ -412,7 +426,7 @@ static void test_restart_on_reserved_wal_recovers(void **ctx)
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	off_t left = wal_size(f);
 	assert_true(left >= 1000 * 4096);
-	struct state *s = open_ok(f);
+	struct state *s = open_reserved(f);
 	assert_true(wal_size(f) == left);
 	for (uint32_t i = 0; i < 20; i++)
 		assert_int_equal(record(s, "alice", i, 1000 + i), STATE_REPLAY);
@@ -445,7 +459,7 @@ int main(void)
 		T(test_missing_directory_refused),
 		T(test_lease_history),
 		T(test_checkpoint_only_when_asked),
-		T(test_wal_reserved_at_open),
+		T(test_wal_reserved),
 		T(test_wal_keeps_size_across_checkpoint),
 		T(test_restart_on_reserved_wal_recovers),
 		cmocka_unit_test(test_close_null),
