@@ -254,15 +254,15 @@ fail:
 
 /* ---- the WAL's reserve -------------------------------------------------
  *
- * A commit that appends to the WAL grows the file, and on ext4 its
- * fdatasync then also commits a journal transaction (new blocks, new size).
- * A commit that rewrites blocks the WAL already has flushes only the data
- * (docs/perf-notes/lat.md). SQLite writes its WAL from the start again once
- * a checkpoint has copied all of it back. So the WAL is written through to
- * its reserve once at open and restarted, every checkpoint restarts it, and
- * it is never cut below the reserve (journal_size_limit). What is durable,
- * and when, does not change: every knock's commit still flushes before it
- * returns. */
+ * A commit that appends to the WAL grows the file: its fdatasync has blocks
+ * to allocate, a size to record and, on a journalled ext4, a journal
+ * transaction to commit. A commit that rewrites blocks the WAL already has
+ * does none of that (docs/perf-notes/lat.md). SQLite writes its WAL from
+ * the start again once a checkpoint has copied all of it back. So the WAL
+ * is written through to its reserve once at start, every checkpoint
+ * restarts it, and it is never cut below the reserve (journal_size_limit).
+ * What is durable, and when, does not change: every knock's commit still
+ * flushes before it returns. */
 
 /* Writes the schema version the file already has: a one-page commit that
  * changes nothing. */
@@ -289,9 +289,15 @@ static int wal_restart(struct state *s, struct errbuf *err)
 	}
 	if (done < log)
 		return 0;
-	if (rewrite_version(s->db, err) != 0) {
+	/* Housekeeping must not wait for an admin tool's write lock: if it is
+	 * taken, the next knock's commit restarts the WAL (as before). */
+	sqlite3_busy_timeout(s->db, 0);
+	int rc = rewrite_version(s->db, err);
+	int busy = (sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_BUSY;
+	sqlite3_busy_timeout(s->db, STATE_BUSY_MS);
+	if (rc != 0) {
 		recover(s->db);
-		return -1;
+		return busy ? 0 : -1;
 	}
 	return 1;
 }

@@ -32,8 +32,9 @@ void state_close(struct state *s);
 /* For the daemon, once after state_open, before the first knock: writes the
  * WAL through to a reserve of about 5 MB (unless it is that long already or
  * the disk has less than 16 times that free) and restarts it, so that later
- * commits rewrite blocks the file already has instead of growing it (on
- * ext4 a flush without a journal commit). state_checkpoint keeps it there.
+ * commits rewrite blocks the file already has instead of growing it (their
+ * flush has nothing to allocate, and on a journalled ext4 no journal to
+ * commit). state_checkpoint keeps it there.
  * Commits stay as durable as before. 0, or -1 with err if synchronous=FULL
  * could not be restored afterwards: the store must not be used then. */
 int state_reserve_wal(struct state *s, struct errbuf *err)

@@ -406,6 +406,35 @@ static void test_wal_keeps_size_across_checkpoint(void **ctx)
 	state_close(s);
 }
 
+/* An admin tool holding the write lock when housekeeping checkpoints: the
+ * checkpoint copies the WAL back and reports no error; the WAL's restart
+ * is left for later, and knocks commit as before once the lock is gone. */
+static void test_checkpoint_with_writer_waiting(void **ctx)
+{
+	const struct fixture *f = *ctx;
+	struct state *s = open_reserved(f);
+	struct errbuf err = { "" };
+	assert_int_equal(sqlite3_exec(state_sqlite(s), "PRAGMA synchronous=OFF", NULL,
+		NULL, NULL), SQLITE_OK);
+	uint32_t i = 0;
+	for (; i < 520; i++) /* past the checkpoint threshold, within the reserve */
+		assert_int_equal(record(s, "alice", i, 1000 + i), STATE_FRESH);
+	sqlite3 *other;
+	assert_int_equal(sqlite3_open(f->db, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+		SQLITE_OK);
+	if (state_checkpoint(s, &err) != 0)
+		fail_msg("state_checkpoint with a writer waiting: %s", err.msg);
+	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	if (state_checkpoint(s, &err) != 0)
+		fail_msg("state_checkpoint: %s", err.msg);
+	for (; i < 600; i++)
+		assert_int_equal(record(s, "alice", i, 1000 + i), STATE_FRESH);
+	assert_int_equal(record(s, "alice", 3, 1003), STATE_REPLAY);
+	state_close(s);
+}
+
 /* A daemon killed after committing into a reserved WAL (its tail still
  * holds the fill's older frames): the next start recovers every committed
  * replay record, and takes the same reserved WAL without a new fill. */
@@ -462,6 +491,7 @@ int main(void)
 		T(test_wal_reserved),
 		T(test_wal_keeps_size_across_checkpoint),
 		T(test_restart_on_reserved_wal_recovers),
+		T(test_checkpoint_with_writer_waiting),
 		cmocka_unit_test(test_close_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
