@@ -2,8 +2,9 @@
 # bench/run.sh BUILD — every benchmark, one after the other; `make bench`.
 #
 # Prints the machine, then the figures of bench_verify (in process, one
-# core), latency.sh (knock-to-open in network namespaces; needs root,
-# skipped otherwise), config_scale.sh (start-up and RSS with 100 000 users
+# core), bench_commit (a knock's durable commit, in process), latency.sh
+# (knock-to-open in network namespaces; needs root, skipped otherwise),
+# config_scale.sh (start-up and RSS with 100 000 users
 # in one keys_file; root) and flood.sh. Benchmarks print figures and never fail on time; the
 # exit status is non-zero only if a benchmark could not run or measured the
 # wrong thing (e.g. a valid knock refused). Bounded: each benchmark runs
@@ -17,6 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-build}
 VERIFY_TIMEOUT=120
 LATENCY_TIMEOUT=60
+COMMIT_TIMEOUT=60 # bench/bench_commit: ~20 s
 export KNOCKS=${KNOCKS:-20} # latency.sh (flood.sh has its own knock counts)
 CONFIG_SCALE_TIMEOUT=90 # bench/config_scale.sh: ~15 s on 2 cores
 FLOOD_TIMEOUT=420 # bench/flood.sh: posternd and fwknopd under flood (issue 5)
@@ -37,6 +39,19 @@ timeout --kill-after=10 "$VERIFY_TIMEOUT" "$build/bench/bench_verify" ${BENCH_VE
 rc=$?
 if [ "$rc" -ne 0 ]; then
 	echo "bench_verify: exit $rc"
+	failed=1
+fi
+
+echo
+echo "== bench_commit (a knock's durable commit: WAL appended vs reserved)"
+# A fresh database in a private directory on /var/tmp (a disk, not tmpfs).
+commit_dir=$(mktemp -d /var/tmp/postern-bench-commit.XXXXXX)
+timeout --kill-after=10 "$COMMIT_TIMEOUT" "$build/bench/bench_commit" -r 2 -n 15 -g 300 -b 100 \
+	"$commit_dir"
+rc=$?
+rm -rf "$commit_dir"
+if [ "$rc" -ne 0 ]; then
+	echo "bench_commit: exit $rc"
 	failed=1
 fi
 

@@ -8,10 +8,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +29,15 @@
 /* WAL frames (pages) before state_checkpoint copies them back: SQLite's
  * default automatic threshold. About 250 knocks at four pages each. */
 #define STATE_CHECKPOINT_FRAMES 1000
+/* The WAL is kept at least this long, written through once at open (see
+ * state_reserve_wal): the checkpoint threshold plus room for what commits between
+ * two housekeeping passes. A frame is a 4 KiB page and its 24-byte header. */
+#define STATE_WAL_RESERVE_FRAMES (STATE_CHECKPOINT_FRAMES + 200)
+#define STATE_WAL_FRAME_BYTES (4096 + 24)
+#define STATE_WAL_RESERVE_BYTES (32 + STATE_WAL_RESERVE_FRAMES * STATE_WAL_FRAME_BYTES)
+/* Only reserve on a disk with this many reserves' worth free: the reserve
+ * is an optimisation and must never take the last of a disk. */
+#define STATE_WAL_RESERVE_ROOM 16
 
 struct state {
 	sqlite3 *db;
@@ -155,6 +166,26 @@ static int create_private(const char *path, struct errbuf *err)
 	return rc;
 }
 
+/* Every commit flushes the WAL before it returns; checked by reading it back,
+ * since it is what makes a replay record durable before its door opens. */
+static int sync_full(sqlite3 *db, struct errbuf *err)
+{
+	if (exec(db, "PRAGMA synchronous=FULL", "synchronous=FULL", err) != 0)
+		return -1;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "PRAGMA synchronous", -1, &st, NULL) != SQLITE_OK) {
+		set_db_error(err, db, "reading synchronous");
+		return -1;
+	}
+	bool full = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 2;
+	sqlite3_finalize(st);
+	if (!full) {
+		set_db_error(err, db, "synchronous=FULL not in force");
+		return -1;
+	}
+	return 0;
+}
+
 static int set_pragmas(sqlite3 *db, struct errbuf *err)
 {
 	if (sqlite3_busy_timeout(db, STATE_BUSY_MS) != SQLITE_OK) {
@@ -175,7 +206,7 @@ static int set_pragmas(sqlite3 *db, struct errbuf *err)
 	sqlite3_finalize(st);
 	if (!wal)
 		return -1;
-	return exec(db, "PRAGMA synchronous=FULL", "synchronous=FULL", err);
+	return sync_full(db, err);
 }
 
 /* Called after each commit with the WAL's size. Installing it replaces
@@ -219,6 +250,98 @@ static int ensure_schema(sqlite3 *db, struct errbuf *err)
 fail:
 	recover(db);
 	return -1;
+}
+
+/* ---- the WAL's reserve -------------------------------------------------
+ *
+ * A commit that appends to the WAL grows the file: its fdatasync has blocks
+ * to allocate, a size to record and, on a journalled ext4, a journal
+ * transaction to commit. A commit that rewrites blocks the WAL already has
+ * does none of that (docs/perf-notes/lat.md). SQLite writes its WAL from
+ * the start again once a checkpoint has copied all of it back. So the WAL
+ * is written through to its reserve once at start, every checkpoint
+ * restarts it, and it is never cut below the reserve (journal_size_limit).
+ * What is durable, and when, does not change: every knock's commit still
+ * flushes before it returns. */
+
+/* Writes the schema version the file already has: a one-page commit that
+ * changes nothing. */
+static int rewrite_version(sqlite3 *db, struct errbuf *err)
+{
+	char sql[48];
+	snprintf(sql, sizeof sql, "PRAGMA user_version=%d", STATE_SCHEMA_VERSION);
+	return exec(db, sql, "rewriting the schema version", err);
+}
+
+/* Copies the WAL back into the database; if all of it was copied, restarts
+ * it now with a one-page commit, so that a restart's extra flush (of the
+ * WAL's new header) is paid here and not in a knock's commit. Returns 1
+ * all copied, 0 not all (a reader holds part of it: tried again later),
+ * -1 error with err. */
+static int wal_restart(struct state *s, struct errbuf *err)
+{
+	int log = 0, done = 0;
+	/* PASSIVE: never waits for a reader (an admin tool). */
+	if (sqlite3_wal_checkpoint_v2(s->db, "main", SQLITE_CHECKPOINT_PASSIVE, &log,
+		&done) != SQLITE_OK) {
+		set_db_error(err, s->db, "checkpointing the WAL");
+		return -1;
+	}
+	if (done < log)
+		return 0;
+	/* Housekeeping must not wait for an admin tool's write lock: if it is
+	 * taken, the next knock's commit restarts the WAL (as before). */
+	sqlite3_busy_timeout(s->db, 0);
+	int rc = rewrite_version(s->db, err);
+	int busy = (sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_BUSY;
+	sqlite3_busy_timeout(s->db, STATE_BUSY_MS);
+	if (rc != 0) {
+		recover(s->db);
+		return busy ? 0 : -1;
+	}
+	return 1;
+}
+
+static bool room_for_reserve(const char *path)
+{
+	struct statvfs vfs;
+	return statvfs(path, &vfs) == 0 && (unsigned long long)vfs.f_bavail * vfs.f_frsize
+		>= (unsigned long long)STATE_WAL_RESERVE_ROOM * STATE_WAL_RESERVE_BYTES;
+}
+
+/* The fill's commits rewrite the schema version with the value it has:
+ * there is nothing in them to lose, so they are not flushed one by one
+ * (synchronous=NORMAL, with which SQLite's WAL still survives a crash
+ * intact, minus its newest commits); the checkpoint flushes them all at
+ * once. synchronous=FULL is back, and read back, before this returns. */
+int state_reserve_wal(struct state *s, struct errbuf *err)
+{
+	const char *path = sqlite3_db_filename(s->db, "main");
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA journal_size_limit=%d", STATE_WAL_RESERVE_BYTES);
+	if (exec(s->db, sql, "journal_size_limit", err) != 0)
+		return -1;
+	char wal[PATH_MAX];
+	struct stat st;
+	bool fill = path && snprintf(wal, sizeof wal, "%s-wal", path) < (int)sizeof wal &&
+		(stat(wal, &st) != 0 || st.st_size < STATE_WAL_RESERVE_BYTES) &&
+		room_for_reserve(path);
+	struct errbuf ignored;
+	if (fill && exec(s->db, "PRAGMA synchronous=NORMAL", "", &ignored) == 0) {
+		/* Each commit adds one frame; bounded in case one does not. */
+		for (int i = 0; i < 2 * STATE_WAL_RESERVE_FRAMES &&
+			s->wal_frames < STATE_WAL_RESERVE_FRAMES; i++)
+			if (rewrite_version(s->db, &ignored) != 0)
+				break;
+		recover(s->db);
+	}
+	if (sync_full(s->db, err) != 0)
+		return -1;
+	/* A reserve that could not be written (a full disk, a reader holding
+	 * the WAL) costs speed, not safety. */
+	if (wal_restart(s, &ignored) == 1)
+		s->wal_frames = 0;
+	return 0;
 }
 
 static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
@@ -462,17 +585,10 @@ int state_checkpoint(struct state *s, struct errbuf *err)
 {
 	if (s->wal_frames < STATE_CHECKPOINT_FRAMES)
 		return 0;
-	int log = 0, done = 0;
-	/* PASSIVE: never waits for a reader (an admin tool); what it could
-	 * not copy is tried again next time. */
-	if (sqlite3_wal_checkpoint_v2(s->db, "main", SQLITE_CHECKPOINT_PASSIVE, &log,
-		&done) != SQLITE_OK) {
-		set_db_error(err, s->db, "checkpointing the WAL");
-		return -1;
-	}
-	if (done >= log)
-		s->wal_frames = 0; /* all copied: the next commit restarts the WAL */
-	return 0;
+	int rc = wal_restart(s, err);
+	if (rc == 1)
+		s->wal_frames = 0; /* all copied: counts again from the restart */
+	return rc < 0 ? -1 : 0;
 }
 
 int state_replay_high_water(struct state *s, uint64_t *out, struct errbuf *err)

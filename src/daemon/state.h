@@ -29,6 +29,17 @@ struct state *state_open(const char *path, struct errbuf *err);
 /* NULL is a no-op. */
 void state_close(struct state *s);
 
+/* For the daemon, once after state_open, before the first knock: writes the
+ * WAL through to a reserve of about 5 MB (unless it is that long already or
+ * the disk has less than 16 times that free) and restarts it, so that later
+ * commits rewrite blocks the file already has instead of growing it (their
+ * flush has nothing to allocate, and on a journalled ext4 no journal to
+ * commit). state_checkpoint keeps it there.
+ * Commits stay as durable as before. 0, or -1 with err if synchronous=FULL
+ * could not be restored afterwards: the store must not be used then. */
+int state_reserve_wal(struct state *s, struct errbuf *err)
+	__attribute__((warn_unused_result));
+
 /* Durably records that user's knock with this nonce was used. knock_time is
  * the knock's timestamp, kept so the record can be pruned once no window can
  * accept it. */
@@ -66,9 +77,11 @@ int state_each_position(struct state *s, state_position_fn *fn, void *ctx,
 
 /* Copies the WAL back into the database file once it holds more than a
  * threshold of pages (SQLite's own automatic checkpoint is off: it would run
- * inside a knock's commit, before its door opens). For housekeeping, never
- * between a commit and its door. 0, or -1 with err (nothing is lost: the
- * WAL stays until a checkpoint succeeds). */
+ * inside a knock's commit, before its door opens), then restarts the WAL
+ * from its start with a one-page commit (two flushes: paid here, not by
+ * the next knock). For housekeeping, never between a commit and its door.
+ * 0, or -1 with err (nothing is lost: the WAL stays until a checkpoint
+ * succeeds). */
 int state_checkpoint(struct state *s, struct errbuf *err);
 
 /* Deletes replay records with knock_time < before. Returns rows deleted or -1. */

@@ -331,6 +331,138 @@ static void test_checkpoint_only_when_asked(void **ctx)
 	state_close(s);
 }
 
+static off_t wal_size(const struct fixture *f)
+{
+	char wal[sizeof f->db + 8];
+	snprintf(wal, sizeof wal, "%s-wal", f->db);
+	return file_size(wal);
+}
+
+static int pragma_int(struct state *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(state_sqlite(s), sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* As posternd opens its store. */
+static struct state *open_reserved(const struct fixture *f)
+{
+	struct state *s = open_ok(f);
+	struct errbuf err = { "" };
+	if (state_reserve_wal(s, &err) != 0)
+		fail_msg("state_reserve_wal: %s", err.msg);
+	return s;
+}
+
+/* posternd's store has its WAL written through to the reserve (later
+ * commits rewrite its blocks instead of growing it), and every commit is
+ * still flushed: synchronous=FULL. An admin tool's state_open alone does
+ * not fill it. */
+static void test_wal_reserved(void **ctx)
+{
+	struct state *s = open_ok(*ctx);
+	assert_true(wal_size(*ctx) < 1000 * 4096);
+	state_close(s);
+	s = open_reserved(*ctx);
+	assert_true(wal_size(*ctx) >= 1000 * 4096);
+	assert_int_equal(pragma_int(s, "PRAGMA synchronous"), 2); /* FULL */
+	assert_int_equal(record(s, "alice", 1, 1000), STATE_FRESH);
+	assert_int_equal(record(s, "alice", 1, 1000), STATE_REPLAY);
+	state_close(s);
+}
+
+/* The housekeeping checkpoint keeps the WAL at its reserve: within it the
+ * size never changes, a WAL grown past it by a burst is cut back to it, and
+ * commits after the checkpoint rewrite it from the start. */
+static void test_wal_keeps_size_across_checkpoint(void **ctx)
+{
+	const struct fixture *f = *ctx;
+	struct state *s = open_reserved(f);
+	struct errbuf err = { "" };
+	off_t reserve = wal_size(f);
+	/* Durability is not what this test is about: no flushes, so it is quick. */
+	assert_int_equal(sqlite3_exec(state_sqlite(s), "PRAGMA synchronous=OFF", NULL,
+		NULL, NULL), SQLITE_OK);
+	uint32_t i = 0;
+	for (; i < 400; i++) /* two pages each: within the reserve */
+		assert_int_equal(record(s, "alice", i, 1000 + i), STATE_FRESH);
+	assert_true(wal_size(f) == reserve);
+	for (; i < 1500; i++) /* past it */
+		assert_int_equal(record(s, "alice", i, 1000 + i), STATE_FRESH);
+	assert_true(wal_size(f) > reserve);
+	if (state_checkpoint(s, &err) != 0)
+		fail_msg("state_checkpoint: %s", err.msg);
+	assert_true(wal_size(f) == reserve);
+	for (; i < 1600; i++)
+		assert_int_equal(record(s, "alice", i, 1000 + i), STATE_FRESH);
+	assert_true(wal_size(f) == reserve);
+	assert_int_equal(record(s, "alice", 7, 1007), STATE_REPLAY);
+	assert_int_equal(record(s, "alice", 1499, 2499), STATE_REPLAY);
+	assert_int_equal(record(s, "alice", 1599, 2599), STATE_REPLAY);
+	state_close(s);
+}
+
+/* An admin tool holding the write lock when housekeeping checkpoints: the
+ * checkpoint copies the WAL back and reports no error; the WAL's restart
+ * is left for later, and knocks commit as before once the lock is gone. */
+static void test_checkpoint_with_writer_waiting(void **ctx)
+{
+	const struct fixture *f = *ctx;
+	struct state *s = open_reserved(f);
+	struct errbuf err = { "" };
+	assert_int_equal(sqlite3_exec(state_sqlite(s), "PRAGMA synchronous=OFF", NULL,
+		NULL, NULL), SQLITE_OK);
+	uint32_t i = 0;
+	for (; i < 520; i++) /* past the checkpoint threshold, within the reserve */
+		assert_int_equal(record(s, "alice", i, 1000 + i), STATE_FRESH);
+	sqlite3 *other;
+	assert_int_equal(sqlite3_open(f->db, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+		SQLITE_OK);
+	if (state_checkpoint(s, &err) != 0)
+		fail_msg("state_checkpoint with a writer waiting: %s", err.msg);
+	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	if (state_checkpoint(s, &err) != 0)
+		fail_msg("state_checkpoint: %s", err.msg);
+	for (; i < 600; i++)
+		assert_int_equal(record(s, "alice", i, 1000 + i), STATE_FRESH);
+	assert_int_equal(record(s, "alice", 3, 1003), STATE_REPLAY);
+	state_close(s);
+}
+
+/* A daemon killed after committing into a reserved WAL (its tail still
+ * holds the fill's older frames): the next start recovers every committed
+ * replay record, and takes the same reserved WAL without a new fill. */
+static void test_restart_on_reserved_wal_recovers(void **ctx)
+{
+	const struct fixture *f = *ctx;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct state *s = state_open(f->db, NULL);
+		bool ok = s != NULL && state_reserve_wal(s, NULL) == 0;
+		for (uint32_t i = 0; ok && i < 20; i++)
+			ok = record(s, "alice", i, 1000 + i) == STATE_FRESH;
+		_exit(ok ? 0 : 1); /* no state_close: no checkpoint, WAL left */
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	off_t left = wal_size(f);
+	assert_true(left >= 1000 * 4096);
+	struct state *s = open_reserved(f);
+	assert_true(wal_size(f) == left);
+	for (uint32_t i = 0; i < 20; i++)
+		assert_int_equal(record(s, "alice", i, 1000 + i), STATE_REPLAY);
+	assert_int_equal(record(s, "alice", 20, 1020), STATE_FRESH);
+	state_close(s);
+}
+
 static void test_close_null(void **ctx)
 {
 	(void)ctx;
@@ -356,6 +488,10 @@ int main(void)
 		T(test_missing_directory_refused),
 		T(test_lease_history),
 		T(test_checkpoint_only_when_asked),
+		T(test_wal_reserved),
+		T(test_wal_keeps_size_across_checkpoint),
+		T(test_restart_on_reserved_wal_recovers),
+		T(test_checkpoint_with_writer_waiting),
 		cmocka_unit_test(test_close_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
