@@ -507,8 +507,21 @@ int parent_run(struct config **cp, struct state *st, struct firewall **fwp,
 	log_info("parent keeps %s (bounding set trimmed to match)",
 		caps_format(cs.effective, capnames, sizeof capnames));
 	bool running = true;
+	bool wal_reserved = false;
+	int status = 0;
 	while (running) {
 		housekeeping(&p);
+		/* Once, after the first housekeeping has forked the capture child:
+		 * the WAL's reserve (a few MB written) overlaps the child's
+		 * building of its tables, and no knock is read before it is done. */
+		if (!wal_reserved) {
+			wal_reserved = true;
+			if (state_reserve_wal(st, &err) < 0) {
+				log_err("state store %s: %s", c->state_path, err.msg);
+				status = 1;
+				break;
+			}
+		}
 		struct pollfd pfds[3 + RUNNER_JOBS_MAX] = {
 			{ .fd = p.sigfd, .events = POLLIN },
 			{ .fd = p.links ? linkwatch_fd(p.links) : -1, .events = POLLIN },
@@ -540,5 +553,5 @@ int parent_run(struct config **cp, struct state *st, struct firewall **fwp,
 	audit_close("daemon shutting down");
 	alert_free();
 	close(p.sigfd);
-	return 0;
+	return status;
 }

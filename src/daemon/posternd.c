@@ -137,7 +137,7 @@ static int serve(const struct options *o, struct config **cp)
 		return EXIT_RUNTIME;
 	}
 	struct state *st = state_open(c->state_path, &err);
-	if (!st || state_reserve_wal(st, &err) < 0) {
+	if (!st) {
 		log_err("state store %s: %s", c->state_path, err.msg);
 		state_close(st);
 		return EXIT_RUNTIME;
