@@ -49,6 +49,8 @@
 #   USERS=100000 DAEMONS="posternd fwknopd" bench/flood.sh build
 #
 # CAPTURE_BUFFER=SIZE sets posternd's [daemon] capture_buffer (e.g. 2m).
+# USERS_KEYS=template (default: keys_file + [user *]) or files (a key file
+# and a [user NAME] section per user) for the many-users start-up.
 # SCENARIOS (default all) names the scenarios to run, e.g. only the idle
 # knock-to-open latency of posternd:
 #   SCENARIOS=idle IDLE_KNOCKS=30 USERS=0 DAEMONS=posternd bench/flood.sh build
@@ -64,6 +66,7 @@ FLOOD_MAX_PACKETS=20000000
 FLOOD_SEND=${FLOOD_SEND:-packet}
 FLOOD_BATCH=256
 USERS=${USERS:-100000}
+USERS_KEYS=${USERS_KEYS:-template} # or files: a key file and a section per user
 DAEMONS=${DAEMONS:-"posternd fwknopd"}
 SCENARIOS=${SCENARIOS:-all}
 OPEN_TIMEOUT_MS=${OPEN_TIMEOUT_MS:-2000}
@@ -411,22 +414,34 @@ fi
 users_posternd() {
 	local n=$1 dir="$TEST_DIR/many"
 	mkdir -p "$dir/keys" && chmod 0700 "$dir" "$dir/keys"
-	python3 - "$n" "$dir" "$TEST_DIR/alice.key" <<'EOF'
+	python3 - "$n" "$dir" "$TEST_DIR/alice.key" "$USERS_KEYS" <<'EOF'
 import base64, os, sys
-n, d, alice = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+n, d, alice, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+# template: the other users in one keys_file, their settings in [user *]
+# (how 100 000 users are meant to be configured); files: a key file and a
+# [user NAME] section each.
 with open(d + "/postern.conf", "w") as conf:
     conf.write("[daemon]\ninterfaces = %s\nknock_ports = udp/62201\nstate = %s/state.db\n"
-               "table = postern\nrun_as = nobody\nwindow = 60s\nfirewall = drop\n\n"
-               "[protect]\nports = tcp/22\n" % (os.environ["SRV_IF"], d))
+               "table = postern\nrun_as = nobody\nwindow = 60s\nfirewall = drop\n"
+               % (os.environ["SRV_IF"], d))
+    if mode == "template":
+        conf.write("keys_file = %s/users.keys\n" % d)
+    conf.write("\n[protect]\nports = tcp/22\n")
     conf.write("\n[user alice]\nkey = %s\nopen = tcp/22\n" % alice)
     old = os.umask(0o077)
-    for i in range(n - 1):
-        name = "u%06d" % i
-        path = "%s/keys/%s.key" % (d, name)
-        with open(path, "w") as f:
-            f.write("postern-key 1\nuser %s\nsecret %s\n"
-                    % (name, base64.b64encode(os.urandom(32)).decode()))
-        conf.write("\n[user %s]\nkey = %s\nopen = tcp/22\n" % (name, path))
+    if mode == "template":
+        conf.write("\n[user *]\nopen = tcp/22\n")
+        with open(d + "/users.keys", "w") as keys:
+            for i in range(n - 1):
+                keys.write("u%06d %s\n" % (i, base64.b64encode(os.urandom(32)).decode()))
+    else:
+        for i in range(n - 1):
+            name = "u%06d" % i
+            path = "%s/keys/%s.key" % (d, name)
+            with open(path, "w") as f:
+                f.write("postern-key 1\nuser %s\nsecret %s\n"
+                        % (name, base64.b64encode(os.urandom(32)).decode()))
+            conf.write("\n[user %s]\nkey = %s\nopen = tcp/22\n" % (name, path))
     os.umask(old)
 EOF
 }
@@ -435,7 +450,7 @@ if [ "${USERS:-0}" -gt 0 ]; then
 	export SRV_IF
 	if [[ " $DAEMONS " == *" posternd "* ]]; then
 		CUR=posternd
-		echo "flood: posternd with $USERS users (generating key files and config)"
+		echo "flood: posternd with $USERS users ($USERS_KEYS: generating keys and config)"
 		users_posternd "$USERS"
 		t0=$(date +%s%N)
 		setsid ip netns exec "$NS_SRV" "$POSTERND" -c "$TEST_DIR/many/postern.conf" \
