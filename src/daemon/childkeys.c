@@ -18,6 +18,11 @@
 void childkeys_forget(struct config *c)
 {
 	config_keys_drop_secret(c);
+	/* Only tokens, dynamic knocks and old keys keep a secret in a block; a
+	 * config with none of them is not walked (at 100 000 users the walk is
+	 * ~40 ms of the child's start-up). childkeys_forgotten walks anyway. */
+	if (!c->uses.tokens && !c->uses.dynamic && !c->uses.old_keys)
+		return;
 	for (size_t i = 0; i < c->nusers; i++) {
 		struct config_user *u = &c->users[i];
 		if (!sodium_is_zero(u->pol->old_keys.aead_key, sizeof u->pol->old_keys.aead_key)) {

@@ -129,7 +129,7 @@ static size_t insert_slots(struct tag_entry *slots, size_t cap,
 			knock_tag(tag_key, s, tag);
 			table_insert(slots, cap, tag_load(tag), (uint32_t)u, false, s);
 			entries++;
-			if (!c->users[u].pol->has_old_key)
+			if (!c->uses.old_keys || !c->users[u].pol->has_old_key)
 				continue;
 			knock_tag(c->users[u].pol->old_keys.tag_key, s, tag);
 			table_insert(slots, cap, tag_load(tag), (uint32_t)u, true, s);
@@ -206,7 +206,7 @@ int tagtable_update(struct tagtable *t, const struct config *c, uint64_t now)
 
 	/* Each user's key, and an old key during a rotation's overlap. */
 	size_t per_slot = c->nusers;
-	for (size_t u = 0; u < c->nusers; u++)
+	for (size_t u = 0; c->uses.old_keys && u < c->nusers; u++)
 		per_slot += c->users[u].pol->has_old_key;
 	uint64_t span = max_slots(c->window);
 	if (span < last - first + 1)

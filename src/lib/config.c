@@ -555,6 +555,7 @@ static void summarise_user(struct config_uses *s, const struct config_user *u)
 	s->tokens |= u->token->mode != TOKEN_NONE;
 	s->sequences |= cfg_has_sequences(u);
 	s->dynamic |= u->dyn->enabled;
+	s->old_keys |= u->pol->old_key_path[0] != '\0' || u->pol->has_old_key;
 }
 
 /* Defaults that depend on whether a key was given at all, and c->uses. */

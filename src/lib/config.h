@@ -145,6 +145,7 @@ struct config_uses {
 	bool tokens; /* HOTP/TOTP codes */
 	bool sequences; /* port sequences, token ports or dynamic knocks */
 	bool dynamic; /* dynamic = yes */
+	bool old_keys; /* old_key = (a key in rotation) */
 };
 
 /* Users' keys, outside struct config_user so that the capture child can

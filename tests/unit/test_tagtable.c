@@ -201,6 +201,7 @@ static void old_key_finds_its_user(void **state)
 	knock_derive_keys(master, &pol.old_keys);
 	pol.has_old_key = true;
 	c->users[1].pol = &pol;
+	config_summarise(c); /* c->uses.old_keys: some user has one now */
 	struct tagtable *t = tagtable_new();
 	assert_int_equal(tagtable_update(t, c, NOW), 0);
 	uint64_t first = knock_slot(NOW - 60), last = knock_slot(NOW + 60);
