@@ -102,23 +102,45 @@ void tagtable_invalidate(struct tagtable *t)
 	t->last_slot = 0;
 }
 
-static void table_insert(struct tag_entry *slots, size_t cap, uint64_t tag,
-	uint32_t user, bool old, uint64_t slot)
+static struct tag_entry make_cell(uint64_t tag, uint32_t user, bool old, uint64_t slot)
 {
-	size_t i = tag_home(tag, cap);
-	while (slots[i].us != EMPTY)
-		i = next_cell(i, cap);
-	slots[i].tag_lo = (uint32_t)tag;
-	slots[i].us = user << US_USER_SHIFT | (old ? US_OLD : 0) |
-		(uint32_t)(slot & (SLOT_SPAN - 1));
+	return (struct tag_entry){ .tag_lo = (uint32_t)tag,
+		.us = user << US_USER_SHIFT | (old ? US_OLD : 0) |
+			(uint32_t)(slot & (SLOT_SPAN - 1)) };
 }
 
-/* Adds every user's tags (and old keys' tags) for the slots [from, to]. */
-static size_t insert_slots(struct tag_entry *slots, size_t cap,
-	const struct config *c, uint64_t from, uint64_t to)
+static void place_cell(struct tag_entry *slots, size_t cap, struct tag_entry e)
+{
+	size_t i = tag_home(e.tag_lo, cap);
+	while (slots[i].us != EMPTY)
+		i = next_cell(i, cap);
+	slots[i] = e;
+}
+
+/* Where new cells go: straight into the table, or first into a list that
+ * is sorted and then placed (see insert_slots). */
+struct cell_sink {
+	struct tag_entry *list; /* NULL: place each cell as it comes */
+	size_t listed, most; /* in list; its size (beyond it: placed) */
+	size_t n; /* cells put, listed or placed */
+	struct tag_entry *slots;
+	size_t cap;
+};
+
+static void sink_put(struct cell_sink *k, struct tag_entry e)
+{
+	if (k->list && k->listed < k->most)
+		k->list[k->listed++] = e;
+	else
+		place_cell(k->slots, k->cap, e);
+	k->n++;
+}
+
+/* Every user's tags (and old keys' tags) for the slots [from, to]. */
+static void collect_slots(struct cell_sink *k, const struct config *c,
+	uint64_t from, uint64_t to)
 {
 	uint8_t tag[KNOCK_TAG_BYTES];
-	size_t entries = 0;
 	/* Disabled users stay in: their knocks cost what anyone's do, and are
 	 * refused by policy with the rule named (user ... is disabled). */
 	for (size_t u = 0; u < c->nusers; u++) {
@@ -127,16 +149,71 @@ static size_t insert_slots(struct tag_entry *slots, size_t cap,
 			continue;
 		for (uint64_t s = from; s <= to; s++) {
 			knock_tag(tag_key, s, tag);
-			table_insert(slots, cap, tag_load(tag), (uint32_t)u, false, s);
-			entries++;
+			sink_put(k, make_cell(tag_load(tag), (uint32_t)u, false, s));
 			if (!c->uses.old_keys || !c->users[u].pol->has_old_key)
 				continue;
 			knock_tag(c->users[u].pol->old_keys.tag_key, s, tag);
-			table_insert(slots, cap, tag_load(tag), (uint32_t)u, true, s);
-			entries++;
+			sink_put(k, make_cell(tag_load(tag), (uint32_t)u, true, s));
 		}
 	}
-	return entries;
+}
+
+/* Sorts cells by tag_lo (so by home cell): two 16-bit radix passes, through
+ * tmp. 0, or -1 out of memory (cells untouched). */
+static int sort_cells(struct tag_entry *cells, struct tag_entry *tmp, size_t n)
+{
+	uint32_t *count = malloc(65536 * sizeof *count);
+	if (!count)
+		return -1;
+	struct tag_entry *from = cells, *to = tmp;
+	for (unsigned shift = 0; shift < 32; shift += 16) {
+		memset(count, 0, 65536 * sizeof *count);
+		for (size_t i = 0; i < n; i++)
+			count[(from[i].tag_lo >> shift) & 0xffff]++;
+		uint32_t sum = 0;
+		for (size_t d = 0; d < 65536; d++) {
+			uint32_t here = count[d];
+			count[d] = sum;
+			sum += here;
+		}
+		for (size_t i = 0; i < n; i++)
+			to[count[(from[i].tag_lo >> shift) & 0xffff]++] = from[i];
+		struct tag_entry *swap = from;
+		from = to;
+		to = swap;
+	}
+	free(count); /* two passes: the sorted cells are back in cells */
+	return 0;
+}
+
+/* Adds the tags of the slots [from, to] (at most most of them). Placed in
+ * the order of their home cells, they fill the table front to back: one
+ * pass through its memory instead of a cache miss per tag (at 100 000
+ * users, 500 000 tags into 6.4 MiB). Without memory for that, one by one. */
+static size_t insert_slots(struct tag_entry *slots, size_t cap,
+	const struct config *c, uint64_t from, uint64_t to, size_t most)
+{
+	struct cell_sink k = { .slots = slots, .cap = cap, .most = most };
+	struct tag_entry *tmp = NULL;
+	if (most > 0 && most <= UINT32_MAX) {
+		k.list = malloc(most * sizeof *k.list);
+		tmp = malloc(most * sizeof *tmp);
+	}
+	if (!k.list || !tmp) {
+		free(k.list);
+		k.list = NULL;
+	}
+	collect_slots(&k, c, from, to);
+	if (k.list) {
+		/* Unsorted (no memory for the counts), the cells are placed just
+		 * as well, only slower. */
+		(void)sort_cells(k.list, tmp, k.listed);
+		for (size_t i = 0; i < k.listed; i++)
+			place_cell(slots, cap, k.list[i]);
+	}
+	free(k.list);
+	free(tmp);
+	return k.n;
 }
 
 /* Removes the entries whose slot is outside [first, last], in one sweep,
@@ -198,7 +275,8 @@ int tagtable_update(struct tagtable *t, const struct config *c, uint64_t now)
 	if (t->slots && first >= t->first_slot && first <= t->last_slot &&
 	    last >= t->last_slot && cells_for((last - first + 1) * t->per_slot) <= t->cap) {
 		drop_outside(t, first, last);
-		t->entries += insert_slots(t->slots, t->cap, c, t->last_slot + 1, last);
+		t->entries += insert_slots(t->slots, t->cap, c, t->last_slot + 1, last,
+			(size_t)(last - t->last_slot) * t->per_slot);
 		t->first_slot = first;
 		t->last_slot = last;
 		return 0;
@@ -219,7 +297,8 @@ int tagtable_update(struct tagtable *t, const struct config *c, uint64_t now)
 		return -1;
 	memset(slots, 0xff, cap * sizeof *slots); /* every us = EMPTY */
 
-	size_t entries = insert_slots(slots, cap, c, first, last);
+	size_t entries = insert_slots(slots, cap, c, first, last,
+		(size_t)(last - first + 1) * per_slot);
 	free(t->slots);
 	t->slots = slots;
 	t->cap = cap;
