@@ -39,9 +39,15 @@ size_t expiry_warn(const struct config *c, uint64_t now)
 	size_t n = 0;
 	for (size_t i = 0; i < c->nusers; i++) {
 		const struct config_user *u = &c->users[i];
+		if (u->from_template)
+			continue; /* [user *]'s date: warned once, below */
 		n += warn_one(c, u, "current", u->pol->expires, now);
 		if (u->pol->old_key_path[0])
 			n += warn_one(c, u, "old", u->pol->old_key_until, now);
 	}
+	/* Every [user *] user has the template's expires (and no old key): one
+	 * line and one alert, user=*, not one per user (100 000 of them). */
+	if (c->tmpl && c->ntemplate_users > 0)
+		n += warn_one(c, c->tmpl, "current", c->tmpl->pol->expires, now);
 	return n;
 }

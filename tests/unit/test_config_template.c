@@ -13,9 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "expiry.h"
 #include "knock.h"
 
 #define NSECRETS 4
@@ -400,6 +402,30 @@ static void many_users(void **state)
 	config_free(c);
 }
 
+/* [user *]'s expires is every template user's: the expiry check warns once
+ * for the template (user=*), not once per user; a user with a section of
+ * their own is warned about on their own line. */
+static void template_expiry_warned_once(void **state)
+{
+	struct tf *t = *state;
+	keys(t, "alice %s\nbob %s\ncarol %s\ndave %s\n", t->b64[0], t->b64[1],
+		t->b64[2], t->b64[3]);
+	char text[1024];
+	config_text(t, text, sizeof text, "[user alice]\nopen = tcp/443\n"
+		"[user *]\nopen = tcp/22\nexpires = 2020-01-01\n");
+	struct config *c = loaded(text, CONFIG_LOAD_KEYS);
+	assert_int_equal(c->ntemplate_users, 3);
+	uint64_t now = (uint64_t)time(NULL);
+	assert_int_equal(expiry_warn(c, now), 1); /* the template, not bob, carol, dave */
+	config_free(c);
+
+	config_text(t, text, sizeof text, "[user alice]\nopen = tcp/443\n"
+		"expires = 2020-01-01\n[user *]\nopen = tcp/22\nexpires = 2020-01-01\n");
+	c = loaded(text, CONFIG_LOAD_KEYS);
+	assert_int_equal(expiry_warn(c, now), 2); /* alice, and the template */
+	config_free(c);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -412,6 +438,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(duplicates_and_unknowns, setup, teardown),
 		cmocka_unit_test_setup_teardown(long_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(many_users, setup, teardown),
+		cmocka_unit_test_setup_teardown(template_expiry_warned_once, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
