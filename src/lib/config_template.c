@@ -103,6 +103,11 @@ int cfg_check_template(struct cfg_parse *p)
 struct config_user *cfg_template_user(struct cfg_parse *p, const char *name, size_t n)
 {
 	struct config *c = p->c;
+	/* keys_file sized the array for the file it stat'ed; a file that grew
+	 * while it was read still gets room, not an overflow. */
+	if (c->nusers >= p->users_cap &&
+	    cfg_users_reserve(p, p->users_cap ? 2 * p->users_cap : 16) != 0)
+		return NULL;
 	const char *copy = cfg_arena_str(c, name, n);
 	if (!copy)
 		return NULL;

@@ -72,7 +72,11 @@ int config_user_set_secret(struct config *c, size_t i,
 	const uint8_t secret[static KNOCK_MASTER_BYTES])
 {
 	if (i >= c->keys.cap || !c->keys.secret) {
+		/* At least doubled: users added one by one beyond a reserve (a
+		 * keys_file that grew while it was read) are not a copy each. */
 		size_t want = c->nusers > i ? c->nusers : i + 1;
+		if (want < 2 * c->keys.cap)
+			want = 2 * c->keys.cap;
 		if (config_keys_reserve(c, want) != 0)
 			return -1;
 	}
