@@ -6,6 +6,7 @@
  * so copied the whole users array into the child (~25 MiB at 100 000
  * users); unmapping a separate region gives the same guarantee (the child's
  * address space holds no AEAD key) and copies nothing. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -91,17 +92,28 @@ int config_user_set_secret(struct config *c, size_t i,
 	return 0;
 }
 
+/* u's index in c->users, or SIZE_MAX for a user struct that is not one of
+ * them (c->tmpl, a copy): such a struct has no keys. */
+static size_t user_index(const struct config *c, const struct config_user *u)
+{
+	uintptr_t at = (uintptr_t)u, first = (uintptr_t)c->users;
+	if (!c->users || at < first || (at - first) % sizeof *u != 0)
+		return SIZE_MAX;
+	size_t i = (at - first) / sizeof *u;
+	return i < c->nusers ? i : SIZE_MAX;
+}
+
 const struct user_keys *config_user_keys(const struct config *c,
 	const struct config_user *u)
 {
-	size_t i = (size_t)(u - c->users);
+	size_t i = user_index(c, u);
 	return c->keys.secret && i < c->keys.cap ? &c->keys.secret[i] : NULL;
 }
 
 const uint8_t *config_user_tag_key(const struct config *c,
 	const struct config_user *u)
 {
-	size_t i = (size_t)(u - c->users);
+	size_t i = user_index(c, u);
 	return i < c->keys.cap ? c->keys.tag[i] : NULL;
 }
 
