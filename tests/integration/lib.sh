@@ -71,6 +71,17 @@ finish() {
 
 # ---- setup and teardown ----------------------------------------------------
 
+# state_on_tmpfs SIZE: mounts a tmpfs of SIZE (e.g. 512k) at
+# $TEST_DIR/statefs (STATE_DIR) for a state store, and has the EXIT trap
+# remove $STATE_DIR/ballast and unmount it (lazily: the daemon may still hold
+# it) before lib_cleanup removes TEST_DIR. Call after lib_init.
+state_on_tmpfs() {
+	STATE_DIR="$TEST_DIR/statefs"
+	mkdir -p "$STATE_DIR"
+	mount -t tmpfs -o "size=$1,mode=0700" postern-test "$STATE_DIR" || die "cannot mount a tmpfs"
+	trap 'rc=$?; rm -f "$STATE_DIR/ballast"; umount -l "$STATE_DIR" 2>/dev/null; (exit $rc); lib_cleanup' EXIT
+}
+
 # lib_init BUILD: checks root and the binaries, makes $TEST_DIR, sets traps.
 lib_init() {
 	local build=${1:-build}

@@ -8,11 +8,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 lib_init "$@"
 
-STATE_DIR="$TEST_DIR/statefs"
-mkdir -p "$STATE_DIR"
-mount -t tmpfs -o size=512k,mode=0700 postern-test "$STATE_DIR" || die "cannot mount a tmpfs"
-# Unmount before lib_cleanup removes TEST_DIR (lazily: the daemon may still hold it).
-trap 'rc=$?; umount -l "$STATE_DIR" 2>/dev/null; (exit $rc); lib_cleanup' EXIT
+state_on_tmpfs 512k
 
 ns_setup
 start_tcp_service "$NS_SRV" 22

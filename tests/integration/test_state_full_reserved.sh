@@ -11,11 +11,8 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 lib_init "$@"
 
-STATE_DIR="$TEST_DIR/statefs"
-mkdir -p "$STATE_DIR"
 # The reserve (~5 MB) is only written with 16 times that free.
-mount -t tmpfs -o size=100m,mode=0700 postern-test "$STATE_DIR" || die "cannot mount a tmpfs"
-trap 'rc=$?; rm -f "$STATE_DIR/ballast"; umount -l "$STATE_DIR" 2>/dev/null; (exit $rc); lib_cleanup' EXIT
+state_on_tmpfs 100m
 
 ns_setup
 start_tcp_service "$NS_SRV" 22
