@@ -71,7 +71,7 @@ DAEMONS=${DAEMONS:-"posternd fwknopd"}
 SCENARIOS=${SCENARIOS:-all}
 OPEN_TIMEOUT_MS=${OPEN_TIMEOUT_MS:-2000}
 CLOSED_CHECK_MS=100
-INTERVAL_US=${INTERVAL_US:-200} # the probe's connect retry, µs
+INTERVAL_US=${INTERVAL_US:-25} # a new probe connect every INTERVAL_US µs (probe_connect -i)
 DOOR_PORT=22
 SRV_CPU=0 FLOOD_CPU=1
 

@@ -10,7 +10,8 @@
 #   probe_connect 10.77.0.1 22 TIMEOUT -- postern knock ... --lease 2s -q
 #
 # probe_connect starts its clock, runs `postern knock` and waits for it, then
-# retries a TCP connect every INTERVAL_US microseconds until the door opens.
+# starts a TCP connect every INTERVAL_US microseconds (each waiting up to 1 ms
+# for its answer) until one gets through the door.
 # Between knocks the lease is deleted with `nft delete element` in the server
 # namespace and the door is checked closed, so every knock really opens it.
 #
@@ -21,13 +22,13 @@
 # when it measured, 77 when it cannot run here (not root), 1 on a set-up
 # failure. Bounded: at most KNOCKS knocks of at most 3 s each.
 #
-#   KNOCKS=30 INTERVAL_US=200 bench/latency.sh build
+#   KNOCKS=30 INTERVAL_US=25 bench/latency.sh build
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 LIB="$here/../tests/integration/lib.sh"
 KNOCKS=${KNOCKS:-30}
-INTERVAL_US=${INTERVAL_US:-200}
+INTERVAL_US=${INTERVAL_US:-25}
 OPEN_TIMEOUT_MS=3000 # per knock: a door not open by then counts as a miss
 CLOSED_CHECK_MS=300 # how long "closed" must hold before a knock
 BASE_PORT=8080 # unprotected: the baseline
