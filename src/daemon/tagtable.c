@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prefault.h"
+
 /* 8 bytes: the tag's low half (which also gives the entry's home cell), and
  * the user index with an old-key bit and the slot's low bits. The high half
  * is not kept: a lookup whose low half matches recomputes that user's tag
@@ -202,6 +204,9 @@ static size_t insert_slots(struct tag_entry *slots, size_t cap,
 	if (!k.list || !tmp) {
 		free(k.list);
 		k.list = NULL;
+	} else { /* each written once, front to back (prefault.h) */
+		prefault(k.list, most * sizeof *k.list);
+		prefault(tmp, most * sizeof *tmp);
 	}
 	collect_slots(&k, c, from, to);
 	if (k.list) {
@@ -295,6 +300,7 @@ int tagtable_update(struct tagtable *t, const struct config *c, uint64_t now)
 	struct tag_entry *slots = malloc(cap * sizeof *slots);
 	if (!slots)
 		return -1;
+	prefault(slots, cap * sizeof *slots);
 	memset(slots, 0xff, cap * sizeof *slots); /* every us = EMPTY */
 
 	size_t entries = insert_slots(slots, cap, c, first, last,

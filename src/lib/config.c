@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "config_int.h"
+#include "prefault.h"
 #include "keyfile.h"
 
 /* Where lines come from: a file or a NUL-terminated string. */
@@ -72,6 +73,9 @@ int cfg_users_reserve(struct cfg_parse *p, size_t n)
 		return -1;
 	}
 	p->lines = l;
+	/* The new room is written once, front to back (prefault.h). */
+	prefault(c->users + p->users_cap, (n - p->users_cap) * sizeof *u);
+	prefault(l + p->users_cap, (n - p->users_cap) * sizeof *l);
 	p->users_cap = n;
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "config_int.h"
+#include "prefault.h"
 
 static uint64_t fold_hash(const char *name)
 {
@@ -29,6 +30,7 @@ int cfg_names_build(struct config *c)
 	uint32_t *slot = calloc(cap, sizeof *slot);
 	if (!slot)
 		return -1;
+	prefault(slot, cap * sizeof *slot); /* filled at random: every page */
 	for (size_t i = 0; i < c->nusers; i++) {
 		size_t k = (size_t)fold_hash(c->users[i].name) & (cap - 1);
 		while (slot[k])
