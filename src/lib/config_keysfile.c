@@ -67,7 +67,7 @@ static struct config_user *line_user(struct cfg_parse *p, const char *name)
 		}
 		size_t n = strlen(name);
 		struct config_user *u = cfg_template_user(p, name, n);
-		if (!u || cfg_index_add(&p->names, cfg_hash(name, n), c->nusers - 1) != 0) {
+		if (!u || cfg_index_add(&p->names, cfg_name_hash(name), c->nusers - 1) != 0) {
 			cfg_error(p, p->line, "out of memory");
 			return NULL;
 		}
