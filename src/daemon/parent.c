@@ -84,7 +84,11 @@ static int spawn_child(struct parent *p)
 		log_err("socketpair: %s", strerror(errno));
 		return -1;
 	}
+	/* The child's first tables, built here with both CPUs (scheme.h). */
+	schemes_prefork(&p->schemes, p->config, now_seconds());
 	pid_t pid = fork();
+	if (pid != 0) /* the parent's copy: the child has its own */
+		schemes_postfork(&p->schemes);
 	if (pid < 0) {
 		log_err("fork: %s", strerror(errno));
 		close(sv[0]);
@@ -512,8 +516,9 @@ int parent_run(struct config **cp, struct state *st, struct firewall **fwp,
 	while (running) {
 		housekeeping(&p);
 		/* Once, after the first housekeeping has forked the capture child:
-		 * the WAL's reserve (a few MB written) overlaps the child's
-		 * building of its tables, and no knock is read before it is done. */
+		 * the WAL's reserve (a few MB written, one flush: walfill.c)
+		 * overlaps the child's start (capture, sandbox), and no knock is
+		 * read before it is done. */
 		if (!wal_reserved) {
 			wal_reserved = true;
 			if (state_reserve_wal(st, &err) < 0) {

@@ -2,6 +2,7 @@
  * (tags are PRF outputs, so their bits are already uniformly spread). */
 #include "tagtable.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,14 +139,14 @@ static void sink_put(struct cell_sink *k, struct tag_entry e)
 	k->n++;
 }
 
-/* Every user's tags (and old keys' tags) for the slots [from, to]. */
-static void collect_slots(struct cell_sink *k, const struct config *c,
-	uint64_t from, uint64_t to)
+/* The tags (and old keys' tags) of users [u0, u1) for the slots [from, to]. */
+static void collect_users(struct cell_sink *k, const struct config *c,
+	size_t u0, size_t u1, uint64_t from, uint64_t to)
 {
 	uint8_t tag[KNOCK_TAG_BYTES];
 	/* Disabled users stay in: their knocks cost what anyone's do, and are
 	 * refused by policy with the rule named (user ... is disabled). */
-	for (size_t u = 0; u < c->nusers; u++) {
+	for (size_t u = u0; u < u1; u++) {
 		const uint8_t *tag_key = config_user_tag_key(c, &c->users[u]);
 		if (!tag_key) /* keys not loaded: no knock is anyone's */
 			continue;
@@ -158,6 +159,57 @@ static void collect_slots(struct cell_sink *k, const struct config *c,
 			sink_put(k, make_cell(tag_load(tag), (uint32_t)u, true, s));
 		}
 	}
+}
+
+/* The second half of the users, listed by a thread of its own. */
+struct half {
+	struct cell_sink k;
+	const struct config *c;
+	size_t u0, u1;
+	uint64_t from, to;
+};
+
+static void *collect_half(void *arg)
+{
+	struct half *h = arg;
+	collect_users(&h->k, h->c, h->u0, h->u1, h->from, h->to);
+	return NULL;
+}
+
+/* Below this many users a thread costs more than it saves. */
+#define TWO_THREADS_MIN_USERS 4096
+
+/* Every user's tags for the slots [from, to] into k's list. With two (a
+ * first build in the parent: tagtable_update_prefork), each thread lists
+ * half of the users into its own part of the list (SipHash is most of the
+ * build); the parts are then joined. Only without old keys, when every user
+ * has exactly one tag per slot, so that the parts' sizes are known. */
+static void collect_slots(struct cell_sink *k, const struct config *c,
+	uint64_t from, uint64_t to, bool two)
+{
+	size_t per_user = (size_t)(to - from + 1);
+	size_t mid = c->nusers / 2;
+	if (!two || !k->list || c->uses.old_keys || c->nusers < TWO_THREADS_MIN_USERS ||
+	    k->most < c->nusers * per_user) {
+		collect_users(k, c, 0, c->nusers, from, to);
+		return;
+	}
+	struct half h = { .c = c, .u0 = mid, .u1 = c->nusers, .from = from, .to = to,
+		.k = { .list = k->list + mid * per_user, .most = (c->nusers - mid) * per_user,
+			.slots = k->slots, .cap = k->cap } };
+	pthread_t th;
+	if (pthread_create(&th, NULL, collect_half, &h) != 0) {
+		collect_users(k, c, 0, c->nusers, from, to);
+		return;
+	}
+	struct cell_sink first = *k;
+	first.most = mid * per_user;
+	collect_users(&first, c, 0, mid, from, to);
+	pthread_join(th, NULL);
+	/* Users without keys listed nothing: close the gap between the parts. */
+	memmove(k->list + first.listed, h.k.list, h.k.listed * sizeof *k->list);
+	k->listed = first.listed + h.k.listed;
+	k->n += first.n + h.k.n;
 }
 
 /* Sorts cells by tag_lo (so by home cell): two 16-bit radix passes, through
@@ -193,7 +245,7 @@ static int sort_cells(struct tag_entry *cells, struct tag_entry *tmp, size_t n)
  * pass through its memory instead of a cache miss per tag (at 100 000
  * users, 500 000 tags into 6.4 MiB). Without memory for that, one by one. */
 static size_t insert_slots(struct tag_entry *slots, size_t cap,
-	const struct config *c, uint64_t from, uint64_t to, size_t most)
+	const struct config *c, uint64_t from, uint64_t to, size_t most, bool two)
 {
 	struct cell_sink k = { .slots = slots, .cap = cap, .most = most };
 	struct tag_entry *tmp = NULL;
@@ -208,7 +260,7 @@ static size_t insert_slots(struct tag_entry *slots, size_t cap,
 		prefault(k.list, most * sizeof *k.list);
 		prefault(tmp, most * sizeof *tmp);
 	}
-	collect_slots(&k, c, from, to);
+	collect_slots(&k, c, from, to, two);
 	if (k.list) {
 		/* Unsorted (no memory for the counts), the cells are placed just
 		 * as well, only slower. */
@@ -265,7 +317,7 @@ static size_t cells_for(size_t n)
 		LOAD_NUM + 1;
 }
 
-int tagtable_update(struct tagtable *t, const struct config *c, uint64_t now)
+static int update(struct tagtable *t, const struct config *c, uint64_t now, bool two)
 {
 	uint64_t first = knock_slot(now > c->window ? now - c->window : 0);
 	uint64_t last = knock_slot(now + c->window);
@@ -281,7 +333,7 @@ int tagtable_update(struct tagtable *t, const struct config *c, uint64_t now)
 	    last >= t->last_slot && cells_for((last - first + 1) * t->per_slot) <= t->cap) {
 		drop_outside(t, first, last);
 		t->entries += insert_slots(t->slots, t->cap, c, t->last_slot + 1, last,
-			(size_t)(last - t->last_slot) * t->per_slot);
+			(size_t)(last - t->last_slot) * t->per_slot, two);
 		t->first_slot = first;
 		t->last_slot = last;
 		return 0;
@@ -304,7 +356,7 @@ int tagtable_update(struct tagtable *t, const struct config *c, uint64_t now)
 	memset(slots, 0xff, cap * sizeof *slots); /* every us = EMPTY */
 
 	size_t entries = insert_slots(slots, cap, c, first, last,
-		(size_t)(last - first + 1) * per_slot);
+		(size_t)(last - first + 1) * per_slot, two);
 	free(t->slots);
 	t->slots = slots;
 	t->cap = cap;
@@ -313,6 +365,25 @@ int tagtable_update(struct tagtable *t, const struct config *c, uint64_t now)
 	t->first_slot = first;
 	t->last_slot = last;
 	return 0;
+}
+
+int tagtable_update(struct tagtable *t, const struct config *c, uint64_t now)
+{
+	return update(t, c, now, false);
+}
+
+int tagtable_update_prefork(struct tagtable *t, const struct config *c, uint64_t now)
+{
+	return update(t, c, now, true);
+}
+
+void tagtable_release(struct tagtable *t)
+{
+	free(t->slots);
+	t->slots = NULL;
+	t->cap = 0;
+	t->entries = 0;
+	tagtable_invalidate(t);
 }
 
 /* Whether entry e is really tag want: recomputed with the key it names. */
