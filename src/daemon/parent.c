@@ -437,7 +437,7 @@ static bool on_signal(struct parent *p)
 }
 
 int parent_run(struct config **cp, struct state *st, struct firewall **fwp,
-	const struct sandbox_user *u)
+	const struct sandbox_user *u, struct tagtable *tags)
 {
 	const struct config *c = *cp;
 	struct firewall *fw = *fwp;
@@ -456,6 +456,7 @@ int parent_run(struct config **cp, struct state *st, struct firewall **fwp,
 	p.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (p.sigfd < 0) {
 		log_err("signalfd: %s", strerror(errno));
+		tagtable_free(tags);
 		return 1;
 	}
 	struct errbuf err;
@@ -465,15 +466,18 @@ int parent_run(struct config **cp, struct state *st, struct firewall **fwp,
 	 * (docs/audit.md). */
 	if (audit_open(c, &err) < 0) {
 		log_err("%s", err.msg);
+		tagtable_free(tags);
 		close(p.sigfd);
 		return 1;
 	}
 	alert_configure(c, p.user);
 	if (schemes_load(&p.schemes, c, st, &err) < 0) {
 		log_err("loading scheme state: %s", err.msg);
+		tagtable_free(tags);
 		close(p.sigfd);
 		return 1;
 	}
+	scheme_spa_adopt_tags(&p.schemes, tags); /* still being built, maybe */
 	uint64_t high_water;
 	if (state_replay_high_water(st, &high_water, &err) < 0) {
 		log_err("%s", err.msg);

@@ -92,6 +92,11 @@ int schemes_load(struct scheme_set *s, const struct config *c, struct state *st,
 void schemes_unload(struct scheme_set *s);
 void schemes_tick(struct scheme_set *s, const struct config *c, uint64_t now);
 void schemes_parent_tick(struct scheme_set *s, const struct config *c, uint64_t now);
+/* Parent: gives the single-packet scheme a tag table already being built
+ * (tagtable_prebuild_start, from posternd's start-up), in place of its own
+ * empty one; takes ownership (NULL: nothing). */
+struct tagtable;
+void scheme_spa_adopt_tags(struct scheme_set *s, struct tagtable *t);
 /* Parent: around the fork of a capture child (scheme_ops.parent_prefork). */
 void schemes_prefork(struct scheme_set *s, const struct config *c, uint64_t now);
 void schemes_postfork(struct scheme_set *s);

@@ -60,6 +60,17 @@ static void spa_prefork(void *mem, const struct config *c, uint64_t now)
 	(void)tagtable_update_prefork(m->tags, c, now);
 }
 
+void scheme_spa_adopt_tags(struct scheme_set *s, struct tagtable *t)
+{
+	struct spa_mem *m = s->mem[SCHEME_SPA];
+	if (!m || !t) {
+		tagtable_free(t);
+		return;
+	}
+	tagtable_free(m->tags);
+	m->tags = t;
+}
+
 static void spa_postfork(void *mem)
 {
 	struct spa_mem *m = mem;

@@ -3,6 +3,7 @@
 #include "tagtable.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +47,11 @@ struct tagtable {
 	size_t entries;
 	uint64_t first_slot, last_slot; /* range covered; first > last = none */
 	size_t per_slot; /* tags per slot (users + old keys), set by a full build */
+	/* A build running in a thread of its own (tagtable_prebuild_start). */
+	bool building;
+	pthread_t builder;
+	const struct config *build_config;
+	uint64_t build_now;
 };
 
 static uint64_t tag_load(const uint8_t tag[static KNOCK_TAG_BYTES])
@@ -95,6 +101,7 @@ void tagtable_free(struct tagtable *t)
 {
 	if (!t)
 		return;
+	tagtable_prebuild_wait(t);
 	free(t->slots);
 	free(t);
 }
@@ -161,6 +168,19 @@ static void collect_users(struct cell_sink *k, const struct config *c,
 	}
 }
 
+/* Starts fn(arg) in a thread that blocks every signal: the daemon's
+ * signals must stay pending for its signalfd (parent.c), never land in a
+ * thread that happens to leave them unblocked. */
+static int start_thread(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(th, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 /* The second half of the users, listed by a thread of its own. */
 struct half {
 	struct cell_sink k;
@@ -198,7 +218,7 @@ static void collect_slots(struct cell_sink *k, const struct config *c,
 		.k = { .list = k->list + mid * per_user, .most = (c->nusers - mid) * per_user,
 			.slots = k->slots, .cap = k->cap } };
 	pthread_t th;
-	if (pthread_create(&th, NULL, collect_half, &h) != 0) {
+	if (start_thread(&th, collect_half, &h) != 0) {
 		collect_users(k, c, 0, c->nusers, from, to);
 		return;
 	}
@@ -374,7 +394,35 @@ int tagtable_update(struct tagtable *t, const struct config *c, uint64_t now)
 
 int tagtable_update_prefork(struct tagtable *t, const struct config *c, uint64_t now)
 {
+	tagtable_prebuild_wait(t); /* then only a slide, if a slot passed since */
 	return update(t, c, now, true);
+}
+
+static void *prebuild(void *arg)
+{
+	struct tagtable *t = arg;
+	(void)update(t, t->build_config, t->build_now, true); /* on failure: */
+	return NULL; /* tagtable_update_prefork builds again */
+}
+
+int tagtable_prebuild_start(struct tagtable *t, const struct config *c, uint64_t now)
+{
+	if (t->building)
+		return -1;
+	t->build_config = c;
+	t->build_now = now;
+	if (start_thread(&t->builder, prebuild, t) != 0)
+		return -1;
+	t->building = true;
+	return 0;
+}
+
+void tagtable_prebuild_wait(struct tagtable *t)
+{
+	if (!t->building)
+		return;
+	pthread_join(t->builder, NULL);
+	t->building = false;
 }
 
 void tagtable_release(struct tagtable *t)

@@ -114,7 +114,7 @@ static int keys_line(struct cfg_parse *p, char *line)
 	}
 	uint8_t secret[KNOCK_MASTER_BYTES];
 	size_t len = 0;
-	/* Constant-time, 4 characters at a time (base64ct.h). */
+	/* Constant-time, 8 characters at a time (base64ct.h). */
 	int rc = base64ct_decode(secret, sizeof secret, &len, b64, b64len);
 	if (rc != 0 || len != sizeof secret) {
 		sodium_memzero(secret, sizeof secret);
