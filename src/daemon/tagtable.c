@@ -229,7 +229,7 @@ static void collect_slots(struct cell_sink *k, const struct config *c,
 	/* Users without keys listed nothing: close the gap between the parts. */
 	memmove(k->list + first.listed, h.k.list, h.k.listed * sizeof *k->list);
 	k->listed = first.listed + h.k.listed;
-	k->n += first.n + h.k.n;
+	k->n = first.n + h.k.n; /* first began as a copy of *k */
 }
 
 /* Orders cells by the top 16 bits of tag_lo, into tmp: one radix pass.
