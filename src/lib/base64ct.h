@@ -21,8 +21,8 @@
 /* Decodes all of in[0..len) into out (room for out_max bytes) and sets
  * *out_len. 0, or -1 if in is not exactly a padded base64 encoding (a
  * character outside the alphabet, wrong padding, non-zero bits after the
- * last byte) or decodes to more than out_max bytes; on -1, out is wiped
- * and *out_len is 0. */
+ * last byte) or decodes to more than out_max bytes; on -1, whatever it
+ * wrote to out is wiped and *out_len is 0. */
 int base64ct_decode(uint8_t *out, size_t out_max, size_t *out_len,
 	const char *in, size_t len) __attribute__((warn_unused_result));
 

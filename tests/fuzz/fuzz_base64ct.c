@@ -2,7 +2,8 @@
  * decoder of keys_file secrets: differential against libsodium's
  * sodium_base642bin (VARIANT_ORIGINAL, whole input consumed). The first
  * byte is the room given (0..63), the rest the text; both must accept the
- * same inputs and give the same bytes, and a refusal leaves out wiped;
+ * same inputs and give the same bytes, and a refusal leaves nothing decoded
+ * in out;
  * except that base64ct refuses any byte >= 0x80, which libsodium 1.0.18
  * decodes as '/'. */
 #include <stddef.h>
@@ -24,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *in = (const char *)data + 1;
 	size_t len = size - 1;
 	uint8_t a[64], b[64];
-	memset(a, 0xaa, sizeof a);
+	memset(a, 0, sizeof a); /* a refusal must leave nothing decoded in it */
 	size_t na = 99, nb = 0;
 	const char *end = NULL;
 	int high = 0;
