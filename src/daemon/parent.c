@@ -84,7 +84,11 @@ static int spawn_child(struct parent *p)
 		log_err("socketpair: %s", strerror(errno));
 		return -1;
 	}
+	/* The child's first tables, built here with both CPUs (scheme.h). */
+	schemes_prefork(&p->schemes, p->config, now_seconds());
 	pid_t pid = fork();
+	if (pid != 0) /* the parent's copy: the child has its own */
+		schemes_postfork(&p->schemes);
 	if (pid < 0) {
 		log_err("fork: %s", strerror(errno));
 		close(sv[0]);
@@ -433,7 +437,7 @@ static bool on_signal(struct parent *p)
 }
 
 int parent_run(struct config **cp, struct state *st, struct firewall **fwp,
-	const struct sandbox_user *u)
+	const struct sandbox_user *u, struct tagtable *tags)
 {
 	const struct config *c = *cp;
 	struct firewall *fw = *fwp;
@@ -452,6 +456,7 @@ int parent_run(struct config **cp, struct state *st, struct firewall **fwp,
 	p.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (p.sigfd < 0) {
 		log_err("signalfd: %s", strerror(errno));
+		tagtable_free(tags);
 		return 1;
 	}
 	struct errbuf err;
@@ -461,15 +466,18 @@ int parent_run(struct config **cp, struct state *st, struct firewall **fwp,
 	 * (docs/audit.md). */
 	if (audit_open(c, &err) < 0) {
 		log_err("%s", err.msg);
+		tagtable_free(tags);
 		close(p.sigfd);
 		return 1;
 	}
 	alert_configure(c, p.user);
 	if (schemes_load(&p.schemes, c, st, &err) < 0) {
 		log_err("loading scheme state: %s", err.msg);
+		tagtable_free(tags);
 		close(p.sigfd);
 		return 1;
 	}
+	scheme_spa_adopt_tags(&p.schemes, tags); /* still being built, maybe */
 	uint64_t high_water;
 	if (state_replay_high_water(st, &high_water, &err) < 0) {
 		log_err("%s", err.msg);
@@ -512,8 +520,9 @@ int parent_run(struct config **cp, struct state *st, struct firewall **fwp,
 	while (running) {
 		housekeeping(&p);
 		/* Once, after the first housekeeping has forked the capture child:
-		 * the WAL's reserve (a few MB written) overlaps the child's
-		 * building of its tables, and no knock is read before it is done. */
+		 * the WAL's reserve (a few MB written, one flush: walfill.c)
+		 * overlaps the child's start (capture, sandbox), and no knock is
+		 * read before it is done. */
 		if (!wal_reserved) {
 			wal_reserved = true;
 			if (state_reserve_wal(st, &err) < 0) {

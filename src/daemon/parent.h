@@ -12,12 +12,14 @@
 #include "firewall.h"
 #include "sandbox.h"
 #include "state.h"
+#include "tagtable.h"
 
 /* Runs until SIGTERM/SIGINT; returns the process exit status. On SIGHUP
  * it reloads the config file (reload.h): on success *c and *fw are replaced
  * (the old ones freed), so the caller frees and closes whatever they hold
- * when this returns. */
+ * when this returns. tags: the capture child's first tag table, being built
+ * since start-up (tagtable_prebuild_start), or NULL; parent_run owns it. */
 int parent_run(struct config **c, struct state *st, struct firewall **fw,
-	const struct sandbox_user *u);
+	const struct sandbox_user *u, struct tagtable *tags);
 
 #endif

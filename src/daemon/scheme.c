@@ -75,6 +75,20 @@ void schemes_parent_tick(struct scheme_set *s, const struct config *c, uint64_t 
 			schemes[i]->parent_tick(s->mem[schemes[i]->id], c, now);
 }
 
+void schemes_prefork(struct scheme_set *s, const struct config *c, uint64_t now)
+{
+	for (size_t i = 0; i < NSCHEMES; i++)
+		if (schemes[i]->parent_prefork)
+			schemes[i]->parent_prefork(s->mem[schemes[i]->id], c, now);
+}
+
+void schemes_postfork(struct scheme_set *s)
+{
+	for (size_t i = 0; i < NSCHEMES; i++)
+		if (schemes[i]->parent_postfork)
+			schemes[i]->parent_postfork(s->mem[schemes[i]->id]);
+}
+
 /* Offers cand to every scheme but skip, in table order. A derived
  * candidate is offered once more, to the others (one level deep). */
 static enum verdict offer(struct scheme_set *s, const struct config *c,

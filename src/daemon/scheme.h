@@ -59,6 +59,11 @@ struct scheme_ops {
 	void (*child_tick)(void *mem, const struct config *c, uint64_t now);
 	/* Parent: once a second (tables it builds for the child). */
 	void (*parent_tick)(void *mem, const struct config *c, uint64_t now);
+	/* Parent, just before forking a capture child: what the child would
+	 * build first, built here for it to inherit; after the fork, the
+	 * parent's copy is let go (NULL: nothing). */
+	void (*parent_prefork)(void *mem, const struct config *c, uint64_t now);
+	void (*parent_postfork)(void *mem);
 	/* Child: VERDICT_IGNORE if the candidate is not this scheme's kind;
 	 * VERDICT_ACCEPT with *fw filled for a genuine, fresh knock; otherwise
 	 * the refusal (fw->user = MSG_NO_USER if unknown). */
@@ -87,6 +92,14 @@ int schemes_load(struct scheme_set *s, const struct config *c, struct state *st,
 void schemes_unload(struct scheme_set *s);
 void schemes_tick(struct scheme_set *s, const struct config *c, uint64_t now);
 void schemes_parent_tick(struct scheme_set *s, const struct config *c, uint64_t now);
+/* Parent: gives the single-packet scheme a tag table already being built
+ * (tagtable_prebuild_start, from posternd's start-up), in place of its own
+ * empty one; takes ownership (NULL: nothing). */
+struct tagtable;
+void scheme_spa_adopt_tags(struct scheme_set *s, struct tagtable *t);
+/* Parent: around the fork of a capture child (scheme_ops.parent_prefork). */
+void schemes_prefork(struct scheme_set *s, const struct config *c, uint64_t now);
+void schemes_postfork(struct scheme_set *s);
 /* Child: offers the candidate to each scheme in turn; returns the first
  * verdict that is not VERDICT_IGNORE and the scheme that gave it. */
 enum verdict schemes_check(struct scheme_set *s, const struct config *c,

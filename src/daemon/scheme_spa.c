@@ -13,7 +13,7 @@
 #include "tagtable.h"
 
 struct spa_mem {
-	struct tagtable *tags; /* used in the child only */
+	struct tagtable *tags; /* used in the child (the parent builds its first) */
 };
 
 static void *spa_load(const struct config *c, struct state *st, bool *failed,
@@ -47,6 +47,34 @@ static void spa_tick(void *mem, const struct config *c, uint64_t now)
 	struct spa_mem *m = mem;
 	/* On failure the old table stays; knocks work until the window moves. */
 	(void)tagtable_update(m->tags, c, now);
+}
+
+/* The first table, built by the parent with two threads while the child
+ * does not exist yet: the child inherits it and its first tick finds the
+ * slots covered (or slides them, if a slot passed since). The tag keys are
+ * the same ones the child keeps; the parent's copy is freed after the fork.
+ * On failure the child builds its own, as before. */
+static void spa_prefork(void *mem, const struct config *c, uint64_t now)
+{
+	struct spa_mem *m = mem;
+	(void)tagtable_update_prefork(m->tags, c, now);
+}
+
+void scheme_spa_adopt_tags(struct scheme_set *s, struct tagtable *t)
+{
+	struct spa_mem *m = s->mem[SCHEME_SPA];
+	if (!m || !t) {
+		tagtable_free(t);
+		return;
+	}
+	tagtable_free(m->tags);
+	m->tags = t;
+}
+
+static void spa_postfork(void *mem)
+{
+	struct spa_mem *m = mem;
+	tagtable_release(m->tags);
 }
 
 /* The child holds the tag keys only (childkeys.h): it finds the user and
@@ -105,6 +133,8 @@ const struct scheme_ops scheme_spa = {
 	.load = spa_load,
 	.unload = spa_unload,
 	.child_tick = spa_tick,
+	.parent_prefork = spa_prefork,
+	.parent_postfork = spa_postfork,
 	.child_check = spa_child_check,
 	.parent_verify = spa_parent_verify,
 	.apply_position = NULL,

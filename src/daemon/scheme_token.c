@@ -212,7 +212,9 @@ static void rebuild(struct token_mem *m, const struct config *c, uint64_t now)
 static void token_parent_tick(void *mem, const struct config *c, uint64_t now)
 {
 	struct token_mem *m = mem;
-	for (size_t i = 0; i < m->nusers && !m->dirty; i++) {
+	/* No token users, no slot to pass: at 100 000 users the walk is a
+	 * cache miss per user, ~100 ms a second here. */
+	for (size_t i = 0; c->uses.tokens && i < m->nusers && !m->dirty; i++) {
 		const struct token_conf *t = c->users[i].token;
 		if (t->mode == TOKEN_TOTP &&
 			otp_totp_slot(now, 0, t->step) != m->pos[i].built_slot)

@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "state_int.h"
+#include "walfill.h"
 
 #define STATE_SCHEMA_VERSION 3
 /* How long a write waits for another connection's lock (an admin tool
@@ -327,6 +328,10 @@ int state_reserve_wal(struct state *s, struct errbuf *err)
 		(stat(wal, &st) != 0 || st.st_size < STATE_WAL_RESERVE_BYTES) &&
 		room_for_reserve(path);
 	struct errbuf ignored;
+	/* Zeros past the last frame, in one write (walfill.c); if that fails,
+	 * frames, one commit each. */
+	if (fill && walfill_extend(s->db, STATE_WAL_RESERVE_BYTES) == 0)
+		fill = false;
 	if (fill && exec(s->db, "PRAGMA synchronous=NORMAL", "", &ignored) == 0) {
 		/* Each commit adds one frame; bounded in case one does not. */
 		for (int i = 0; i < 2 * STATE_WAL_RESERVE_FRAMES &&

@@ -17,7 +17,7 @@
 struct tagtable;
 
 struct tagtable *tagtable_new(void);
-/* NULL is a no-op. */
+/* NULL is a no-op. Waits for a build in progress (tagtable_prebuild_start). */
 void tagtable_free(struct tagtable *t);
 
 /* Makes the table cover the slots around `now`; recomputes only when the
@@ -26,6 +26,23 @@ void tagtable_free(struct tagtable *t);
  * memory ran out (the old table stays in use, so knocks keep working until
  * the window moves past it). */
 int tagtable_update(struct tagtable *t, const struct config *c, uint64_t now);
+/* The same, from the parent just before it forks the capture child, which
+ * then inherits the table instead of building it (at 100 000 users ~60 ms
+ * of its start-up): the tags are listed by two threads. Only where a
+ * thread may be started (never in the child's sandbox, whose filter kills
+ * the process on clone). */
+int tagtable_update_prefork(struct tagtable *t, const struct config *c, uint64_t now);
+/* The same build, started in a thread of its own as soon as the config is
+ * loaded, so that it runs while the parent opens the state store and the
+ * firewall; tagtable_update_prefork (or tagtable_free) waits for it. Until
+ * then, nothing else may touch t, and c must not change. 0 started, -1 not
+ * (nothing lost: tagtable_update_prefork builds it). Wait before a fork
+ * that goes on without this thread (daemon(3)). */
+int tagtable_prebuild_start(struct tagtable *t, const struct config *c, uint64_t now);
+void tagtable_prebuild_wait(struct tagtable *t);
+/* Frees the cells and forgets the range (the parent's copy, once the child
+ * has its own). */
+void tagtable_release(struct tagtable *t);
 /* Forgets the covered range so the next update recomputes (after a reload). */
 void tagtable_invalidate(struct tagtable *t);
 

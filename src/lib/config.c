@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "config_int.h"
+#include "prefault.h"
 #include "keyfile.h"
 
 /* Where lines come from: a file or a NUL-terminated string. */
@@ -72,6 +73,9 @@ int cfg_users_reserve(struct cfg_parse *p, size_t n)
 		return -1;
 	}
 	p->lines = l;
+	/* The new room is written once, front to back (prefault.h). */
+	prefault(c->users + p->users_cap, (n - p->users_cap) * sizeof *u);
+	prefault(l + p->users_cap, (n - p->users_cap) * sizeof *l);
 	p->users_cap = n;
 	return 0;
 }
@@ -250,14 +254,14 @@ static bool same_name(const void *ctx, size_t i)
 size_t cfg_user_index(struct cfg_parse *p, const char *name)
 {
 	p->want_name = name;
-	return cfg_index_find(&p->names, cfg_hash(name, strlen(name)), same_name, p);
+	return cfg_index_find(&p->names, cfg_name_hash(name), same_name, p);
 }
 
 /* Starts a [user NAME] section. */
 static int user_begin(struct cfg_parse *p, const char *name)
 {
 	struct config *c = p->c;
-	uint64_t h = cfg_hash(name, strlen(name));
+	uint64_t h = cfg_name_hash(name);
 	size_t i = cfg_user_index(p, name);
 	const struct config_user *dup = i == SIZE_MAX ? NULL : &c->users[i];
 	if (!keyfile_user_valid(name)) {
@@ -618,8 +622,8 @@ static int load(struct cfg_stream *st, const char *name, unsigned flags,
 		    p.c->tmpl && p.c->keys_file[0])
 			cfg_load_keys_file(&p);
 	}
-	if (!p.failed && cfg_names_build(p.c) < 0)
-		cfg_error(&p, 0, "out of memory");
+	if (!p.failed)
+		cfg_names_adopt(p.c, &p.names);
 	cfg_index_free(&p.names);
 	free(p.lines);
 	if (p.failed) {

@@ -162,6 +162,8 @@ struct config_keys {
 	size_t map_bytes; /* of secret's mapping */
 };
 
+struct cfg_index_slot; /* config_int.h */
+
 struct config {
 	char path[PATH_MAX];
 	bool all_ifaces;
@@ -201,9 +203,9 @@ struct config {
 	struct config_arena *arena; /* user names (config_arena.c) */
 	struct config_uses uses; /* from users[]: config_summarise */
 	struct config_keys keys; /* users' keys (config_userkeys.c) */
-	/* Users by name (config_names.c): index + 1 per slot, 0 = empty; NULL
-	 * in a config built by hand (lookups then walk users[]). */
-	uint32_t *name_slot;
+	/* Users by name (config_names.c): the loader's duplicate-name index,
+	 * kept; NULL in a config built by hand (lookups then walk users[]). */
+	struct cfg_index_slot *name_slot;
 	size_t name_mask;
 };
 

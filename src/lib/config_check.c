@@ -171,12 +171,16 @@ static int load_key(struct cfg_parse *p, struct config_user *u)
 }
 
 /* Two users with one secret would be indistinguishable on the wire. The
- * index hashes the derived keys (never the secret), only at load time. */
+ * index is keyed by the derived keys (never the secret), only at load
+ * time: by 8 bytes of the tag key, a PRF output, so already uniform (an
+ * FNV pass over all 48 bytes was ~5 ms at 100 000 users); same_secret
+ * compares all of them. */
 static int check_shared_secret(struct cfg_parse *p, const struct config_user *u,
 	struct cfg_index *secrets)
 {
 	struct lookup l = { p->c, u };
-	uint64_t h = cfg_hash(config_user_keys(p->c, u), sizeof(struct user_keys));
+	uint64_t h;
+	memcpy(&h, config_user_keys(p->c, u)->tag_key, sizeof h);
 	size_t dup = cfg_index_find(secrets, h, same_secret, &l);
 	if (dup != SIZE_MAX) {
 		const struct config_user *o = &p->c->users[dup];

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "config_int.h"
+#include "prefault.h"
 
 #define INDEX_MIN_CAP 64
 
@@ -48,6 +49,7 @@ static int resize(struct cfg_index *x, size_t cap)
 	struct cfg_index_slot *slot = calloc(cap, sizeof *slot);
 	if (!slot)
 		return -1;
+	prefault(slot, cap * sizeof *slot); /* probed at random: every page */
 	for (size_t k = 0; k < x->cap; k++)
 		if (x->slot[k].i)
 			put(slot, cap, x->slot[k].h, x->slot[k].i);

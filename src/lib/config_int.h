@@ -83,8 +83,13 @@ int cfg_index_add(struct cfg_index *x, uint64_t h, size_t i);
 /* Makes room for n entries in all, so that adding them never rehashes.
  * 0, or -1 when out of memory. */
 int cfg_index_reserve(struct cfg_index *x, size_t n);
-/* The loaded config's users-by-name table (config_names.c). -1: no memory. */
-int cfg_names_build(struct config *c);
+/* The hash of a user name in the names index (p->names, then c->name_slot):
+ * folded to lower case, so that a DNS label whose case a resolver randomised
+ * finds its user (config_names.c). */
+uint64_t cfg_name_hash(const char *name);
+/* Makes the names index the loaded config's users-by-name table: one table,
+ * built once, while the users are read (config_names.c). */
+void cfg_names_adopt(struct config *c, struct cfg_index *names);
 void cfg_names_free(struct config *c);
 void cfg_index_free(struct cfg_index *x);
 

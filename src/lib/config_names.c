@@ -1,7 +1,8 @@
 /* config_names — users by name in O(1), for the daemon's packet paths (a
  * numeric code or a DNS label names its user: with 100 000 users a linear
  * search per packet would let a flood of such packets stall the capture
- * child). Built once when the config is loaded; read only afterwards.
+ * child). It is the loader's duplicate-name index (config_index.c), kept
+ * when the config is loaded; read only afterwards.
  * Keyed by the name folded to lower case, so a DNS label whose case a
  * resolver randomised (0x20) finds its user in the same probe sequence. */
 #include <ctype.h>
@@ -11,7 +12,7 @@
 
 #include "config_int.h"
 
-static uint64_t fold_hash(const char *name)
+uint64_t cfg_name_hash(const char *name)
 {
 	uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
 	for (const unsigned char *s = (const unsigned char *)name; *s; s++) {
@@ -21,24 +22,15 @@ static uint64_t fold_hash(const char *name)
 	return h;
 }
 
-int cfg_names_build(struct config *c)
+/* The loader checked every name against this index as it added the user
+ * (config.c, config_keysfile.c): at 100 000 users, building a second
+ * table afterwards was another 100 000 random writes into fresh memory. */
+void cfg_names_adopt(struct config *c, struct cfg_index *names)
 {
-	size_t cap = 16;
-	while (cap < c->nusers * 2) /* at most half full: short probes */
-		cap *= 2;
-	uint32_t *slot = calloc(cap, sizeof *slot);
-	if (!slot)
-		return -1;
-	for (size_t i = 0; i < c->nusers; i++) {
-		size_t k = (size_t)fold_hash(c->users[i].name) & (cap - 1);
-		while (slot[k])
-			k = (k + 1) & (cap - 1);
-		slot[k] = (uint32_t)i + 1; /* 0 = empty */
-	}
 	free(c->name_slot);
-	c->name_slot = slot;
-	c->name_mask = cap - 1;
-	return 0;
+	c->name_slot = names->slot;
+	c->name_mask = names->cap ? names->cap - 1 : 0;
+	*names = (struct cfg_index){ 0 };
 }
 
 void cfg_names_free(struct config *c)
@@ -57,10 +49,11 @@ static const struct config_user *find(const struct config *c, const char *name,
 				return &c->users[i];
 		return NULL;
 	}
-	for (size_t k = (size_t)fold_hash(name) & c->name_mask; c->name_slot[k];
+	uint64_t h = cfg_name_hash(name);
+	for (size_t k = (size_t)h & c->name_mask; c->name_slot[k].i;
 	     k = (k + 1) & c->name_mask) {
-		const struct config_user *u = &c->users[c->name_slot[k] - 1];
-		if (cmp(u->name, name) == 0)
+		const struct config_user *u = &c->users[c->name_slot[k].i - 1];
+		if (c->name_slot[k].h == (uint32_t)h && cmp(u->name, name) == 0)
 			return u;
 	}
 	return NULL;

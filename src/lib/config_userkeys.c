@@ -16,6 +16,7 @@
 
 #include "config_int.h"
 #include "dynreply.h"
+#include "prefault.h"
 
 static size_t page_round(size_t n)
 {
@@ -56,6 +57,8 @@ int config_keys_reserve(struct config *c, size_t n)
 		return -1;
 	}
 	(void)madvise(map, bytes, MADV_DONTDUMP); /* keys stay out of core dumps */
+	prefault(map, bytes); /* written once, front to back (prefault.h) */
+	prefault(tag, n * sizeof *tag);
 	if (k->cap) {
 		memcpy(tag, k->tag, k->cap * sizeof *tag);
 		if (k->secret)

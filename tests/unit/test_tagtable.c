@@ -381,6 +381,47 @@ static void many_users(void **state)
 	config_free(c);
 }
 
+/* The parent's first build (tagtable_prebuild_start in a thread, two
+ * threads listing the tags; tagtable_update_prefork) holds exactly what
+ * tagtable_update's does; the child's next update with the same now is a
+ * no-op; tagtable_release leaves an empty table the next update refills. */
+static void prebuilt_in_threads(void **state)
+{
+	(void)state;
+	struct config *c = make_config(MANY_USERS, 60);
+	uint64_t first = knock_slot(NOW - 60), last = knock_slot(NOW + 60);
+	size_t slots = (size_t)(last - first + 1);
+	struct tagtable *t = tagtable_new();
+	assert_int_equal(tagtable_prebuild_start(t, c, NOW), 0);
+	assert_int_equal(tagtable_update_prefork(t, c, NOW), 0); /* waits */
+	assert_int_equal(tagtable_entries(t), MANY_USERS * slots);
+	for (size_t u = 0; u < MANY_USERS; u++)
+		for (uint64_t s = first; s <= last; s++)
+			found_as(t, c, u, s);
+	for (size_t u = 0; u < MANY_USERS; u += 97) {
+		not_found(t, c, u, first - 1);
+		not_found(t, c, u, last + 1);
+	}
+	size_t bytes = tagtable_bytes(t);
+	assert_int_equal(tagtable_update(t, c, NOW), 0);
+	assert_int_equal(tagtable_bytes(t), bytes);
+	/* 30 s later: one slot slides in, as in the child. */
+	assert_int_equal(tagtable_update(t, c, NOW + 30), 0);
+	found_as(t, c, MANY_USERS - 1, knock_slot(NOW + 90));
+	not_found(t, c, MANY_USERS - 1, first);
+	tagtable_release(t);
+	assert_int_equal(tagtable_entries(t), 0);
+	not_found(t, c, 0, knock_slot(NOW));
+	assert_int_equal(tagtable_update_prefork(t, c, NOW), 0); /* no thread */
+	found_as(t, c, 0, knock_slot(NOW));
+	/* Freed while a build may still run: tagtable_free waits for it. */
+	struct tagtable *t2 = tagtable_new();
+	assert_int_equal(tagtable_prebuild_start(t2, c, NOW), 0);
+	tagtable_free(t2);
+	tagtable_free(t);
+	config_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +435,7 @@ int main(void)
 		cmocka_unit_test(lookup_respects_max),
 		cmocka_unit_test(sizing),
 		cmocka_unit_test(many_users),
+		cmocka_unit_test(prebuilt_in_threads),
 	};
 	if (sodium_init() < 0)
 		return 1;
