@@ -25,16 +25,16 @@ void childkeys_forget(struct config *c)
 		return;
 	for (size_t i = 0; i < c->nusers; i++) {
 		struct config_user *u = &c->users[i];
-		if (!sodium_is_zero(u->pol->old_keys.aead_key, sizeof u->pol->old_keys.aead_key)) {
-			struct user_policy *pol = (struct user_policy *)u->pol;
+		if (!sodium_is_zero(u->prof->pol->old_keys.aead_key, sizeof u->prof->pol->old_keys.aead_key)) {
+			struct user_policy *pol = (struct user_policy *)u->prof->pol;
 			sodium_memzero(pol->old_keys.aead_key, sizeof pol->old_keys.aead_key);
 		}
-		if (!sodium_is_zero(u->token->secret, sizeof u->token->secret)) {
-			struct token_conf *t = (struct token_conf *)u->token;
+		if (!sodium_is_zero(u->prof->token->secret, sizeof u->prof->token->secret)) {
+			struct token_conf *t = (struct token_conf *)u->prof->token;
 			sodium_memzero(t->secret, sizeof t->secret);
 		}
-		if (!sodium_is_zero(u->dyn->reply_key, sizeof u->dyn->reply_key)) {
-			struct dyn_conf *d = (struct dyn_conf *)u->dyn;
+		if (!sodium_is_zero(u->prof->dyn->reply_key, sizeof u->prof->dyn->reply_key)) {
+			struct dyn_conf *d = (struct dyn_conf *)u->prof->dyn;
 			sodium_memzero(d->reply_key, sizeof d->reply_key);
 		}
 	}
@@ -47,10 +47,10 @@ bool childkeys_forgotten(const struct config *c)
 	for (size_t i = 0; i < c->nusers; i++) {
 		const struct config_user *u = &c->users[i];
 		if (config_user_keys(c, u) ||
-		    !sodium_is_zero(u->pol->old_keys.aead_key,
-			sizeof u->pol->old_keys.aead_key) ||
-		    !sodium_is_zero(u->token->secret, sizeof u->token->secret) ||
-		    !sodium_is_zero(u->dyn->reply_key, sizeof u->dyn->reply_key))
+		    !sodium_is_zero(u->prof->pol->old_keys.aead_key,
+			sizeof u->prof->pol->old_keys.aead_key) ||
+		    !sodium_is_zero(u->prof->token->secret, sizeof u->prof->token->secret) ||
+		    !sodium_is_zero(u->prof->dyn->reply_key, sizeof u->prof->dyn->reply_key))
 			return false;
 	}
 	return true;

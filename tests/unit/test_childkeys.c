@@ -47,7 +47,7 @@ static struct config *load(void)
 		memset(master, (int)(0x40 + i), sizeof master);
 		assert_int_equal(config_user_set_secret(c, i, master), 0);
 	}
-	struct token_conf *t = (struct token_conf *)c->users[0].token;
+	struct token_conf *t = (struct token_conf *)c->users[0].prof->token;
 	memcpy(t->secret, SEED20, 20);
 	t->secret_len = 20;
 	return c;
@@ -67,7 +67,7 @@ static void test_forget(void **state)
 		sizeof before.tag_key);
 	sodium_memzero(&before, sizeof before);
 	/* bob is on the shared default token block: still a valid, empty one. */
-	assert_int_equal(c->users[1].token->mode, TOKEN_NONE);
+	assert_int_equal(c->users[1].prof->token->mode, TOKEN_NONE);
 	config_free(c);
 }
 
@@ -79,7 +79,7 @@ static void test_child_cannot_mint(void **state)
 	uint64_t now = 1800000000;
 	struct knock k = { .action = KNOCK_ACTION_OPEN, .timestamp = now, .lease = 30,
 		.target_is_source = true, .nports = 1 };
-	k.ports[0] = parent->users[0].open[0];
+	k.ports[0] = parent->users[0].prof->open[0];
 	uint8_t wire[KNOCK_WIRE_BYTES];
 	/* Sealed with what the child holds: the right tag, a MAC of a guessed
 	 * (zero) key. */
@@ -152,13 +152,13 @@ static void test_token_table_survives(void **state)
 	struct candidate cand = { .kind = CANDIDATE_TOKEN, .carrier = CARRIER_ICMP };
 	cand.u.token.len = TOKEN_BYTES;
 	token_binary(OTP_HASH_SHA1, (const uint8_t *)SEED20, 20, TOKEN_HOTP, 1,
-		&c->users[0].token->open, cand.u.token.bytes);
+		&c->users[0].prof->token->open, cand.u.token.bytes);
 	struct scheme_forward fw = { .user = MSG_NO_USER, .evidence = cand };
 	assert_int_equal(ops->child_check(mem, c, &cand, 1000, &fw), VERDICT_ACCEPT);
 	assert_int_equal(fw.user, 0);
 	/* A token the child would make from what it holds is nobody's. */
-	token_binary(OTP_HASH_SHA1, c->users[0].token->secret, 20, TOKEN_HOTP, 2,
-		&c->users[0].token->open, cand.u.token.bytes);
+	token_binary(OTP_HASH_SHA1, c->users[0].prof->token->secret, 20, TOKEN_HOTP, 2,
+		&c->users[0].prof->token->open, cand.u.token.bytes);
 	assert_int_equal(ops->child_check(mem, c, &cand, 1000, &fw), VERDICT_IGNORE);
 	ops->unload(mem);
 	config_free(c);

@@ -119,13 +119,13 @@ static void settings_inherited(void **state)
 	/* alice: her own section wins, nothing of the template. */
 	const struct config_user *alice = config_find_user(c, "alice");
 	assert_non_null(alice);
-	assert_false(alice->from_template);
-	assert_int_equal(alice->nopen, 1);
-	assert_int_equal(alice->open[0].port, 443);
-	assert_int_equal(alice->max_lease, 3600); /* the daemon's */
-	assert_int_equal(alice->ntargets, 0);
-	assert_int_equal(alice->pol->nsources, 0);
-	assert_false(alice->trig->one_shot);
+	assert_false(alice->prof->from_template);
+	assert_int_equal(alice->prof->nopen, 1);
+	assert_int_equal(alice->prof->open[0].port, 443);
+	assert_int_equal(alice->prof->max_lease, 3600); /* the daemon's */
+	assert_int_equal(alice->prof->ntargets, 0);
+	assert_int_equal(alice->prof->pol->nsources, 0);
+	assert_false(alice->prof->trig->one_shot);
 	knock_derive_keys(t->secret[0], &want);
 	assert_memory_equal(config_user_keys(c, alice), &want, sizeof want);
 
@@ -134,20 +134,20 @@ static void settings_inherited(void **state)
 		const struct config_user *u = config_find_user(c, names[i]);
 		assert_non_null(u);
 		assert_string_equal(u->name, names[i]);
-		assert_true(u->from_template);
+		assert_true(u->prof->from_template);
 		/* The template's blocks and arrays, shared, not copied. */
-		assert_ptr_equal(u->open, c->tmpl->open);
-		assert_ptr_equal(u->targets, c->tmpl->targets);
-		assert_ptr_equal(u->pol, c->tmpl->pol);
-		assert_ptr_equal(u->trig, c->tmpl->trig);
-		assert_int_equal(u->nopen, 1);
-		assert_int_equal(u->open[0].port, 22);
-		assert_int_equal(u->max_lease, 300);
-		assert_int_equal(u->ntargets, 1);
-		assert_int_equal(u->pol->nsources, 1);
-		assert_true(u->pol->expires > 0);
-		assert_true(u->trig->one_shot);
-		assert_int_equal(u->key_line, 0);
+		assert_ptr_equal(u->prof->open, c->tmpl->prof->open);
+		assert_ptr_equal(u->prof->targets, c->tmpl->prof->targets);
+		assert_ptr_equal(u->prof->pol, c->tmpl->prof->pol);
+		assert_ptr_equal(u->prof->trig, c->tmpl->prof->trig);
+		assert_int_equal(u->prof->nopen, 1);
+		assert_int_equal(u->prof->open[0].port, 22);
+		assert_int_equal(u->prof->max_lease, 300);
+		assert_int_equal(u->prof->ntargets, 1);
+		assert_int_equal(u->prof->pol->nsources, 1);
+		assert_true(u->prof->pol->expires > 0);
+		assert_true(u->prof->trig->one_shot);
+		assert_int_equal(u->prof->key_line, 0);
 		knock_derive_keys(t->secret[i], &want);
 		assert_memory_equal(config_user_keys(c, u), &want, sizeof want);
 	}
@@ -188,7 +188,7 @@ static void template_defaults(void **state)
 	keys(t, "bob %s\n", t->b64[1]);
 	struct config *c = loaded(text, CONFIG_LOAD_KEYS);
 	assert_int_equal(c->nusers, 1);
-	assert_int_equal(c->users[0].max_lease, c->max_lease);
+	assert_int_equal(c->users[0].prof->max_lease, c->max_lease);
 	config_free(c);
 
 	/* No key files read (the admin commands' loads): no template users,
