@@ -244,8 +244,8 @@ static int run_init(struct opts *o)
 		bool have;
 		if (portspec_equal(&u->prof->otp->open[i], &ch.open))
 			continue;
-		if (otpchain_load(st, o->user, &u->prof->otp->open[i], &other, &have, &err) == 0 &&
-			have && strcasecmp(other.seed, o->seed) == 0) {
+		if (otpchain_load(st, o->user, &u->prof->otp->open[i], &other, &have,
+			&err) == 0 && have && strcasecmp(other.seed, o->seed) == 0) {
 			fprintf(stderr, "postern otp init: seed %s already names %s's chain "
 				"for %s; each door needs its own seed\n", o->seed, o->user,
 				portspec_format(&other.open, pbuf));

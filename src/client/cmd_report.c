@@ -143,11 +143,12 @@ static int read_chains(struct report *r, const struct config *c, const char *sta
 	int rc = 0;
 	for (size_t i = 0; st && rc == 0 && i < c->nusers; i++) {
 		const struct config_user *u = &c->users[i];
-		for (size_t j = 0; u->prof->otp->alg != OTP_ALG_NONE && j < u->prof->otp->nopen; j++) {
+		const struct otp_conf *otp = u->prof->otp;
+		for (size_t j = 0; otp->alg != OTP_ALG_NONE && j < otp->nopen; j++) {
 			struct otp_chain ch;
 			char door[PORTSPEC_STRLEN];
 			bool found = false;
-			if (otpchain_load(st, u->name, &u->prof->otp->open[j], &ch, &found, &err) < 0) {
+			if (otpchain_load(st, u->name, &otp->open[j], &ch, &found, &err) < 0) {
 				fprintf(stderr, "postern report: %s\n", err.msg);
 				rc = -1;
 				break;

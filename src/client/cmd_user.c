@@ -69,7 +69,8 @@ static bool list_user(const struct config_user *u, struct state *st,
 		bool found = false;
 		char door[PORTSPEC_STRLEN], chain[64], left[48];
 		portspec_format(&u->prof->otp->open[i], door);
-		if (st && otpchain_load(st, u->name, &u->prof->otp->open[i], &ch, &found, &err) < 0) {
+		if (st && otpchain_load(st, u->name, &u->prof->otp->open[i], &ch, &found,
+			&err) < 0) {
 			printf("%-16s %-9s otp %-8s state error: %s\n", u->name, status, door,
 				err.msg);
 			continue;

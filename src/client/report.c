@@ -209,7 +209,8 @@ int report_analyse(struct report *r)
 		if (stale(r, i) < 0 || report_hours(r, i) < 0 || report_sources(r, i) < 0
 			|| expiry_one(r, i, "key", cu->prof->pol->expires) < 0
 			|| (cu->prof->pol->old_key_path[0]
-				&& expiry_one(r, i, "old key", cu->prof->pol->old_key_until) < 0))
+				&& expiry_one(r, i, "old key",
+					cu->prof->pol->old_key_until) < 0))
 			return -1;
 		if (cu->prof->disabled && report_add_finding(r, REPORT_DISABLED, i,
 			    "disabled = yes%s", r->users[i].in_period ?

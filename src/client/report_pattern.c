@@ -96,7 +96,8 @@ int report_hours(struct report *r, size_t u)
 		if (timerule_local(zone, (time_t)k->at, &tm) != 0)
 			return report_add_finding(r, REPORT_HOURS, u, "time zone %s is not "
 				"installed: hours not checked", zone);
-		bool odd = cu->prof->pol->hours.set ? !timerule_allows(&cu->prof->pol->hours, &tm)
+		const struct user_policy *pol = cu->prof->pol;
+		bool odd = pol->hours.set ? !timerule_allows(&pol->hours, &tm)
 			: !usual[tm.tm_hour];
 		if (!odd)
 			continue;

@@ -304,7 +304,8 @@ static int remove_user(const struct uopts *o, const struct config *c,
 	if (!managed(c, u, o->user))
 		return EXIT_FAILURE_GENERIC;
 	if (unlink(u->prof->file) < 0) {
-		fprintf(stderr, "postern user remove: %s: %s\n", u->prof->file, strerror(errno));
+		fprintf(stderr, "postern user remove: %s: %s\n", u->prof->file,
+			strerror(errno));
 		return EXIT_FAILURE_GENERIC;
 	}
 	if (unlink(u->prof->key_path) < 0 && errno != ENOENT)
@@ -365,7 +366,8 @@ int user_rotate(int argc, char **argv)
 	if (w < 0 || (size_t)w >= sizeof newkey)
 		goto out;
 	timerule_format_date(until, date);
-	if (!userfile_set(text, "key", newkey) || !userfile_set(text, "old_key", u->prof->key_path) ||
+	if (!userfile_set(text, "key", newkey) ||
+	    !userfile_set(text, "old_key", u->prof->key_path) ||
 	    !userfile_set(text, "old_key_until", date)) {
 		fprintf(stderr, "postern user rotate: %s too large\n", u->prof->file);
 		goto out;

@@ -24,17 +24,17 @@ void childkeys_forget(struct config *c)
 	if (!c->uses.tokens && !c->uses.dynamic && !c->uses.old_keys)
 		return;
 	for (size_t i = 0; i < c->nusers; i++) {
-		struct config_user *u = &c->users[i];
-		if (!sodium_is_zero(u->prof->pol->old_keys.aead_key, sizeof u->prof->pol->old_keys.aead_key)) {
-			struct user_policy *pol = (struct user_policy *)u->prof->pol;
+		const struct config_profile *f = c->users[i].prof;
+		if (!sodium_is_zero(f->pol->old_keys.aead_key, sizeof f->pol->old_keys.aead_key)) {
+			struct user_policy *pol = (struct user_policy *)f->pol;
 			sodium_memzero(pol->old_keys.aead_key, sizeof pol->old_keys.aead_key);
 		}
-		if (!sodium_is_zero(u->prof->token->secret, sizeof u->prof->token->secret)) {
-			struct token_conf *t = (struct token_conf *)u->prof->token;
+		if (!sodium_is_zero(f->token->secret, sizeof f->token->secret)) {
+			struct token_conf *t = (struct token_conf *)f->token;
 			sodium_memzero(t->secret, sizeof t->secret);
 		}
-		if (!sodium_is_zero(u->prof->dyn->reply_key, sizeof u->prof->dyn->reply_key)) {
-			struct dyn_conf *d = (struct dyn_conf *)u->prof->dyn;
+		if (!sodium_is_zero(f->dyn->reply_key, sizeof f->dyn->reply_key)) {
+			struct dyn_conf *d = (struct dyn_conf *)f->dyn;
 			sodium_memzero(d->reply_key, sizeof d->reply_key);
 		}
 	}

@@ -93,7 +93,8 @@ void dynamic_answer(const struct config *c, const struct request *r,
 	if (u->prof->dyn->forward.port) {
 		uint32_t span = (uint32_t)(u->prof->dyn->fwd_hi - u->prof->dyn->fwd_lo) + 1;
 		uint16_t high = (uint16_t)(u->prof->dyn->fwd_lo + randombytes_uniform(span));
-		if (fwdnat_add(c->table, granted, &u->prof->dyn->forward, high, lease, &err) < 0) {
+		if (fwdnat_add(c->table, granted, &u->prof->dyn->forward, high, lease,
+			&err) < 0) {
 			log_err("dynamic: user %s: %s", u->name, err.msg);
 		} else {
 			rep.flags |= DYNREPLY_FLAG_FORWARD;

@@ -139,7 +139,8 @@ enum verdict grant_knock(struct grant_ctx *g, const struct msg *m, uint64_t now,
 		r.old_key ? " key=old" : "", r.is_signed ? " signed=yes" : "",
 		gr.lease_clamped ? " note=lease-clamped-to-max" : "");
 	/* The lease, with its expiry, for the close hook; then on_open (hooks.h). */
-	hooks_opened(g->runner, g->state, c, u, &m->evidence.src, &gr, u->prof->trig->one_shot, now);
+	hooks_opened(g->runner, g->state, c, u, &m->evidence.src, &gr,
+		u->prof->trig->one_shot, now);
 	/* Only now, after verify, policy, commit and the open door: the reply. */
 	dynamic_answer(c, &r, &m->evidence, &gr.addr, gr.lease);
 	return VERDICT_ACCEPT;

@@ -51,7 +51,8 @@ bool policy_rule_old_key(const struct config_user *u, const struct request *r,
 bool policy_rule_scheme(const struct config_user *u, const struct request *r,
 	char why[static POLICY_WHY_LEN])
 {
-	if (u->prof->pol->schemes == 0 || (r->scheme < 32 && (u->prof->pol->schemes & (1u << r->scheme))))
+	uint32_t schemes = u->prof->pol->schemes;
+	if (schemes == 0 || (r->scheme < 32 && (schemes & (1u << r->scheme))))
 		return true;
 	return deny(why, "schemes: %s is not among this user's schemes",
 		scheme_name(r->scheme));

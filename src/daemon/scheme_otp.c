@@ -196,8 +196,8 @@ static void *otp_load(const struct config *c, struct state *st, bool *failed,
 		for (size_t k = 0; k < u->prof->otp->nopen; k++) {
 			bool have = false;
 			for (size_t j = 0; j < m->n && !have; j++)
-				have = m->e[j].user == i &&
-					portspec_equal(&m->e[j].chain.open, &u->prof->otp->open[k]);
+				have = m->e[j].user == i && portspec_equal(&m->e[j].chain.open,
+					&u->prof->otp->open[k]);
 			char p[PORTSPEC_STRLEN];
 			if (!have)
 				log_notice("otp: user %s has no chain for %s yet (postern otp "

@@ -123,7 +123,8 @@ static void warn_weak(const struct config *c, const struct seq_mem *m)
 				seqspec_format(&u->prof->seq->sequence, buf));
 		if (!u->prof->seq->file[0])
 			continue;
-		size_t left = m->next[i] < u->prof->seq->list.n ? u->prof->seq->list.n - m->next[i] : 0;
+		size_t n = u->prof->seq->list.n;
+		size_t left = m->next[i] < n ? n - m->next[i] : 0;
 		if (left <= LOW_WATER)
 			log_warn("user %s: %zu unused one-time sequence%s left in %s%s",
 				u->name, left, left == 1 ? "" : "s", u->prof->seq->file,

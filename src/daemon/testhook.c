@@ -80,7 +80,8 @@ static void mint_knocks(const struct config *c, int sock)
 	uint64_t now = (uint64_t)time(NULL);
 	struct knock k = { .action = KNOCK_ACTION_OPEN, .timestamp = now,
 		.lease = 30, .target_is_source = true, .nports = 1 };
-	k.ports[0] = u->prof->nopen ? u->prof->open[0] : (struct portspec){ .proto = 6, .port = 22 };
+	k.ports[0] = u->prof->nopen ? u->prof->open[0] :
+		(struct portspec){ .proto = 6, .port = 22 };
 	/* All it has: the tag key (its AEAD keys' mapping is gone, childkeys.h),
 	 * so a MAC made with a key it guesses (zero). */
 	struct user_keys guess = { { 0 }, { 0 } };

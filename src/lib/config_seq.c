@@ -33,8 +33,9 @@ static struct seq_user *sq(struct cfg_parse *p)
 
 bool cfg_has_sequences(const struct config_user *u)
 {
-	return u->prof->seq->sequence.n > 0 || u->prof->seq->file[0] || u->prof->token->port_lo ||
-		u->prof->dyn->enabled; /* dynamic knocks are port sequences too */
+	const struct config_profile *f = u->prof;
+	return f->seq->sequence.n > 0 || f->seq->file[0] || f->token->port_lo ||
+		f->dyn->enabled; /* dynamic knocks are port sequences too */
 }
 
 bool config_uses_sequences(const struct config *c)
@@ -242,8 +243,8 @@ static int check_user_seq(struct cfg_parse *p, struct config_user *u)
 			inside |= portrange_contains(&p->c->seq.watch[i], &lo) &&
 				portrange_contains(&p->c->seq.watch[i], &hi);
 		if (!inside) {
-			cfg_error(p, u->prof->token->ports_line, "user %s: token_ports %u-%u is not "
-				"inside one [daemon] sequence_watch range", u->name,
+			cfg_error(p, u->prof->token->ports_line, "user %s: token_ports %u-%u "
+				"is not inside one [daemon] sequence_watch range", u->name,
 				(unsigned)lo.port, (unsigned)hi.port);
 			return -1;
 		}

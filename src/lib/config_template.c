@@ -10,9 +10,9 @@
  *
  * The template is parsed as a user (the same setters, the same checks,
  * once) and kept in c->tmpl. Its users are made while keys_file is read:
- * each a copy of c->tmpl pointing to its blocks and arrays (never copied,
- * never freed through them: from_template), with a name and keys of its
- * own. So the template takes only what users may share: an allow-list of
+ * each a name of its own and a pointer to c->tmpl's profile (16 bytes a
+ * user; the profile is marked from_template, never written once keys_file
+ * is read, freed once with c->tmpl), with keys of its own (c->keys). So the template takes only what users may share: an allow-list of
  * keys; a secret or an identity (key, token, OTP chain, sequence, dynamic
  * reply key, old key, signing key) is refused with the reason. */
 #include <stdlib.h>

@@ -214,8 +214,9 @@ int cfg_load_token(struct cfg_parse *p, struct config_user *u)
 		return -1;
 	}
 	for (const struct config_user *o = p->c->users; o < u; o++) {
-		if (o->prof->token->mode != TOKEN_NONE && o->prof->token->secret_len == t->secret_len &&
-			sodium_memcmp(o->prof->token->secret, t->secret, t->secret_len) == 0) {
+		const struct token_conf *ot = o->prof->token;
+		if (ot->mode != TOKEN_NONE && ot->secret_len == t->secret_len &&
+			sodium_memcmp(ot->secret, t->secret, t->secret_len) == 0) {
 			cfg_error(p, t->key_line, "user %s has the same token secret as "
 				"user %s; every user needs their own", u->name, o->name);
 			return -1;

@@ -179,6 +179,65 @@ static void settings_inherited(void **state)
 	config_free(c);
 }
 
+/* A user is a name and a profile (16 bytes): [user *]'s users all point
+ * to the one profile of c->tmpl; a user with a section has their own, with
+ * their own blocks. config_free frees each profile once (ASan checks it,
+ * also for a load refused after template users were made). */
+static void profiles_shared_and_own(void **state)
+{
+	struct tf *t = *state;
+	char text[1024];
+	assert_int_equal(sizeof(struct config_user), 2 * sizeof(void *));
+	/* alice (line 5) and bob (line 9) have sections, [user *] is line 12. */
+	config_text(t, text, sizeof text,
+		"[user alice]\nopen = tcp/443\nsources = 10.0.0.0/8\none_shot = yes\n"
+		"[user bob]\nopen = tcp/22, tcp/443\ndisabled = yes\n"
+		"[user *]\nopen = tcp/22\ntargets = 192.0.2.0/24\nsources = 203.0.113.0/24\n");
+	keys(t, "alice %s\nbob %s\ncarol %s\ndave %s\n", t->b64[0], t->b64[1],
+		t->b64[2], t->b64[3]);
+	struct config *c = loaded(text, CONFIG_LOAD_KEYS);
+	assert_int_equal(c->nusers, 4);
+	assert_int_equal(c->ntemplate_users, 2);
+	const struct config_user *alice = config_find_user(c, "alice");
+	const struct config_user *bob = config_find_user(c, "bob");
+	const struct config_user *carol = config_find_user(c, "carol");
+	const struct config_user *dave = config_find_user(c, "dave");
+	assert_true(alice && bob && carol && dave);
+
+	/* The template's profile: one, shared, marked. */
+	assert_true(c->tmpl->prof->from_template);
+	assert_ptr_equal(carol->prof, c->tmpl->prof);
+	assert_ptr_equal(dave->prof, c->tmpl->prof);
+	assert_int_equal(carol->prof->line, 12); /* [user *]'s header */
+	assert_false(carol->prof->disabled);
+
+	/* Each section user's profile is their own, and so are its blocks. */
+	assert_ptr_not_equal(alice->prof, c->tmpl->prof);
+	assert_ptr_not_equal(bob->prof, c->tmpl->prof);
+	assert_ptr_not_equal(alice->prof, bob->prof);
+	assert_false(alice->prof->from_template);
+	assert_false(bob->prof->from_template);
+	assert_int_equal(alice->prof->line, 5);
+	assert_int_equal(bob->prof->line, 9);
+	assert_ptr_not_equal(alice->prof->pol, c->tmpl->prof->pol);
+	assert_int_equal(alice->prof->pol->nsources, 1);
+	assert_true(alice->prof->trig->one_shot);
+	assert_false(c->tmpl->prof->trig->one_shot);
+	assert_true(bob->prof->disabled);
+	assert_int_equal(bob->prof->nopen, 2);
+	assert_ptr_not_equal(bob->prof->open, c->tmpl->prof->open);
+	assert_int_equal(c->tmpl->prof->nopen, 1);
+	config_free(c);
+
+	/* Refused after template users were made (the last line is bad): the
+	 * partial config is freed once (under ASan: no double free, no leak). */
+	keys(t, "carol %s\ndave %s\nerin not-base64!\n", t->b64[2], t->b64[3]);
+	struct config *bad = (struct config *)1;
+	struct errbuf err = { { 0 } };
+	assert_int_equal(config_load_string(text, "cfg", CONFIG_LOAD_KEYS, &bad, &err), -1);
+	assert_null(bad);
+}
+
 static void template_defaults(void **state)
 {
 	struct tf *t = *state;
@@ -439,6 +498,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(long_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(many_users, setup, teardown),
 		cmocka_unit_test_setup_teardown(template_expiry_warned_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(profiles_shared_and_own, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -218,7 +218,7 @@ static void expiry_rules(void **state)
 	assert_false(policy_rule_old_key(&u, &r, (uint64_t)u.prof->pol->old_key_until, why));
 	has(why, "old_key_until:");
 	r.old_key = false;
-	assert_true(policy_rule_old_key(&u, &r, (uint64_t)u.prof->pol->old_key_until + 99, why));
+	assert_true(policy_rule_old_key(&u, &r, (uint64_t)pol.old_key_until + 99, why));
 	r.old_key = true;
 	assert_false(policy_rule_old_key(anyu, &r, 0, why));
 }

@@ -154,7 +154,8 @@ static void config_keys(void **state)
 	/* the normalised print reads back to the same */
 	struct config *again = NULL;
 	assert_int_equal(config_load_string(out, "again", 0, &again, &err), 0);
-	assert_true(seqspec_equal(&again->users[0].prof->seq->sequence, &u->prof->seq->sequence));
+	assert_true(seqspec_equal(&again->users[0].prof->seq->sequence,
+		&u->prof->seq->sequence));
 	config_free(again);
 	free(out);
 	config_free(c);
