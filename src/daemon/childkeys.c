@@ -8,8 +8,9 @@
 #include "userpolicy.h"
 
 /* The AEAD keys are in a mapping of their own (struct config_keys):
- * unmapping it leaves the child without them and copies nothing, where
- * wiping them in place wrote to, and so copied, every page of it.
+ * unmapping it leaves the child without them and copies only the pages its
+ * tag keys are packed into (a third), where wiping them in place wrote to,
+ * and so copied, every page of it.
  * The per-user blocks point at a shared read-only default (all zero) until
  * a user sets one of its keys: only blocks that hold a secret are written,
  * and those are the user's own (the casts drop the parent's view's const).

@@ -160,16 +160,17 @@ struct config_uses {
 
 /* Users' keys, outside struct config_user so that the capture child can
  * give them up without touching (copying-on-write) the users array
- * (config_userkeys.c). Slot i is users[i]'s. The tag keys are a compact
- * array of their own because the child keeps them (its tag table); the
- * whole keys (tag and AEAD) are in a page-aligned mapping that only the
- * parent keeps: the child unmaps it (childkeys.h). The tag keys are thus
- * held twice in the parent (16 B per user). */
+ * (config_userkeys.c). Slot i is users[i]'s. The whole keys (tag and AEAD)
+ * are in a page-aligned mapping; the parent reads the tag keys there (held
+ * once). The child keeps only the tag keys (its tag table): it packs them
+ * into the first pages of the mapping and unmaps the rest (childkeys.h). */
 struct config_keys {
-	uint8_t (*tag)[KNOCK_TAG_KEY_BYTES]; /* cap of them, heap */
 	struct user_keys *secret; /* cap of them, mmap'd; NULL once dropped */
+	/* NULL until the secret is dropped; then cap of them, packed at the
+	 * start of what is left of the mapping. */
+	uint8_t (*tag)[KNOCK_TAG_KEY_BYTES];
 	size_t cap;
-	size_t map_bytes; /* of secret's mapping */
+	size_t map_bytes; /* of the mapping (secret's, then tag's) */
 };
 
 struct config {
@@ -282,8 +283,10 @@ const struct user_keys *config_user_keys(const struct config *c,
 /* u's tag key, or NULL if its keys were never set (the child keeps these). */
 const uint8_t *config_user_tag_key(const struct config *c,
 	const struct config_user *u);
-/* Unmaps the whole keys without writing to them (the capture child, after
- * fork: the parent's pages stay the parent's). The tag keys stay. */
+/* Keeps the tag keys only (the capture child, after fork): packs them into
+ * the first pages of the mapping (16 B per user: the only pages written,
+ * and so copied from the parent), wipes the rest of the last of those
+ * pages and unmaps the others without writing to them. */
 void config_keys_drop_secret(struct config *c);
 /* Wipes and frees both (config_free does). */
 void config_keys_free(struct config *c);

@@ -1,6 +1,7 @@
 /* test_childkeys — what the capture child keeps: after childkeys_forget no
  * user has an AEAD key (current or rotated-out), a token secret or a
- * dynamic-reply key left: the keys' mapping is gone (reading it in a forked
+ * dynamic-reply key left: what is left of the keys' mapping holds the tag
+ * keys packed and zeros, the rest of it is gone (reading it in a forked
  * child faults) while the parent's stays; the tag keys are intact (the
  * child still finds knocks), and users on the shared default blocks are
  * untouched. And what the child can do with what is left: a knock it
@@ -14,6 +15,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -107,24 +109,83 @@ static void test_child_cannot_mint(void **state)
  * had for alice's keys is no longer mapped in it (the kernel refuses to
  * read it: EFAULT, rather than a SIGSEGV that sanitizers would catch);
  * the parent's keys are untouched. */
-static void test_forked_child_has_no_mapping(void **state)
+static void test_forked_child_has_no_aead_key(void **state)
 {
 	(void)state;
 	struct config *c = load();
 	const struct user_keys *keys = config_user_keys(c, &c->users[0]);
 	struct user_keys want = *keys;
-	int fds[2];
-	assert_int_equal(pipe(fds), 0);
-	/* The same probe in the parent reads the key (and so proves it works). */
-	assert_int_equal(write(fds[1], keys->aead_key, 1), 1);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		childkeys_forget(c);
 		if (!childkeys_forgotten(c))
 			_exit(2);
-		if (write(fds[1], keys->aead_key, 1) != -1 || errno != EFAULT)
+		/* Two users: the first page stays, packed with the tag keys
+		 * (below: a larger config, whose later pages fault). */
+		const uint8_t *kept = (const uint8_t *)c->keys.tag;
+		if (!kept || memmem(kept, c->keys.map_bytes, want.aead_key,
+			sizeof want.aead_key))
 			_exit(3);
+		_exit(0);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_memory_equal(config_user_keys(c, &c->users[0]), &want, sizeof want);
+	sodium_memzero(&want, sizeof want);
+	config_free(c);
+}
+
+/* 1 000 users (48 kB of keys, 12 pages): the child keeps the first 4
+ * pages, exactly the 1 000 tag keys and then zeros; the last user's AEAD
+ * key is on a page that is gone; the parent's keys are untouched. */
+static void test_forked_child_packs_tag_keys(void **state)
+{
+	(void)state;
+	enum { N = 1000 };
+	struct config c = { 0 };
+	struct config_profile shared;
+	c.users = calloc(N, sizeof *c.users);
+	assert_non_null(c.users);
+	c.nusers = N;
+	uint8_t (*tags)[KNOCK_TAG_KEY_BYTES] = calloc(N, sizeof *tags);
+	assert_non_null(tags);
+	for (size_t i = 0; i < N; i++) {
+		config_user_init(&c.users[i], &shared);
+		uint8_t master[KNOCK_MASTER_BYTES];
+		memset(master, 0, sizeof master);
+		memcpy(master, &i, sizeof i);
+		assert_int_equal(config_user_set_secret(&c, i, master), 0);
+		memcpy(tags[i], config_user_tag_key(&c, &c.users[i]), sizeof tags[i]);
+	}
+	const struct user_keys *last = config_user_keys(&c, &c.users[N - 1]);
+	struct user_keys want = *last;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	/* The same probe in the parent reads the key (and so proves it works). */
+	assert_int_equal(write(fds[1], last->aead_key, 1), 1);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		childkeys_forget(&c);
+		if (c.keys.secret || config_user_keys(&c, &c.users[0]))
+			_exit(2);
+		size_t packed = N * sizeof *tags;
+		if (c.keys.map_bytes != (packed + page - 1) / page * page)
+			_exit(3);
+		const uint8_t *kept = (const uint8_t *)c.keys.tag;
+		if (memcmp(kept, tags, packed) != 0 ||
+		    !sodium_is_zero(kept + packed, c.keys.map_bytes - packed))
+			_exit(4);
+		for (size_t i = 0; i < N; i++)
+			if (memcmp(config_user_tag_key(&c, &c.users[i]), tags[i],
+				sizeof tags[i]) != 0)
+				_exit(5);
+		if (write(fds[1], last->aead_key, 1) != -1 || errno != EFAULT)
+			_exit(6);
 		_exit(0);
 	}
 	int status;
@@ -133,9 +194,14 @@ static void test_forked_child_has_no_mapping(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 	close(fds[0]);
 	close(fds[1]);
-	assert_memory_equal(config_user_keys(c, &c->users[0]), &want, sizeof want);
+	assert_memory_equal(config_user_keys(&c, &c.users[N - 1]), &want, sizeof want);
+	assert_memory_equal(config_user_tag_key(&c, &c.users[0]), tags[0], sizeof tags[0]);
 	sodium_memzero(&want, sizeof want);
-	config_free(c);
+	config_keys_free(&c);
+	assert_null(c.keys.secret);
+	assert_null(c.keys.tag);
+	free(tags);
+	free(c.users);
 }
 
 static void test_token_table_survives(void **state)
@@ -171,7 +237,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forget),
 		cmocka_unit_test(test_child_cannot_mint),
-		cmocka_unit_test(test_forked_child_has_no_mapping),
+		cmocka_unit_test(test_forked_child_has_no_aead_key),
+		cmocka_unit_test(test_forked_child_packs_tag_keys),
 		cmocka_unit_test(test_token_table_survives),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
