@@ -166,8 +166,8 @@ struct config_uses {
  * into the first pages of the mapping and unmaps the rest (childkeys.h). */
 struct config_keys {
 	struct user_keys *secret; /* cap of them, mmap'd; NULL once dropped */
-	/* NULL until the secret is dropped; then cap of them, packed at the
-	 * start of what is left of the mapping. */
+	/* NULL until the secret is dropped; then cap (= nusers) of them,
+	 * packed at the start of what is left of the mapping. */
 	uint8_t (*tag)[KNOCK_TAG_KEY_BYTES];
 	size_t cap;
 	size_t map_bytes; /* of the mapping (secret's, then tag's) */

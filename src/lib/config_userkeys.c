@@ -122,21 +122,25 @@ void config_keys_drop_secret(struct config *c)
 	if (!k->secret)
 		return;
 	uint8_t (*tag)[KNOCK_TAG_KEY_BYTES] = (void *)k->secret;
-	size_t packed = k->cap * sizeof *tag;
+	/* The users' slots only: the reserve beyond them has no keys. */
+	size_t n = k->cap < c->nusers ? k->cap : c->nusers;
+	size_t packed = n * sizeof *tag;
 	size_t keep = page_round(packed);
-	if (k->cap == 0 || keep > k->map_bytes) { /* nothing to keep */
+	if (n == 0 || keep > k->map_bytes) { /* nothing to keep */
 		unmap_keys(k, false);
+		k->cap = 0;
 		return;
 	}
 	/* Forward: slot i's tag key moves from 48 i to 16 i, never onto a key
 	 * not yet moved. Every byte of [0, packed) is a tag key after this. */
-	for (size_t i = 1; i < k->cap; i++)
+	for (size_t i = 1; i < n; i++)
 		memmove(tag[i], k->secret[i].tag_key, sizeof tag[i]);
 	sodium_memzero((uint8_t *)tag + packed, keep - packed);
 	if (keep < k->map_bytes)
 		munmap((uint8_t *)tag + keep, k->map_bytes - keep);
 	k->secret = NULL;
 	k->tag = tag;
+	k->cap = n;
 	k->map_bytes = keep;
 }
 

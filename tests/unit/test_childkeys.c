@@ -138,9 +138,10 @@ static void test_forked_child_has_no_aead_key(void **state)
 	config_free(c);
 }
 
-/* 1 000 users (48 kB of keys, 12 pages): the child keeps the first 4
- * pages, exactly the 1 000 tag keys and then zeros; the last user's AEAD
- * key is on a page that is gone; the parent's keys are untouched. */
+/* 1 000 users (48 kB of keys, 12 pages; room for 4 000): the child keeps
+ * the first 4 pages, exactly the 1 000 tag keys and then zeros; the last
+ * user's AEAD key is on a page that is gone; the parent's keys are
+ * untouched. */
 static void test_forked_child_packs_tag_keys(void **state)
 {
 	(void)state;
@@ -150,6 +151,7 @@ static void test_forked_child_packs_tag_keys(void **state)
 	c.users = calloc(N, sizeof *c.users);
 	assert_non_null(c.users);
 	c.nusers = N;
+	assert_int_equal(config_keys_reserve(&c, 4 * N), 0); /* as keys_file does */
 	uint8_t (*tags)[KNOCK_TAG_KEY_BYTES] = calloc(N, sizeof *tags);
 	assert_non_null(tags);
 	for (size_t i = 0; i < N; i++) {
@@ -171,7 +173,7 @@ static void test_forked_child_packs_tag_keys(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		childkeys_forget(&c);
-		if (c.keys.secret || config_user_keys(&c, &c.users[0]))
+		if (c.keys.secret || config_user_keys(&c, &c.users[0]) || c.keys.cap != N)
 			_exit(2);
 		size_t packed = N * sizeof *tags;
 		if (c.keys.map_bytes != (packed + page - 1) / page * page)
