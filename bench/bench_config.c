@@ -5,7 +5,8 @@
  * Loads CONF as posternd does (config_load with CONFIG_LOAD_KEYS: every
  * check, every key read) ROUNDS times (default 3) and prints, per round,
  * the wall time of config_load, then the process's VmRSS with the config
- * loaded and VmHWM (peak). Also prints sizeof(struct config_user). The
+ * loaded and VmHWM (peak). Also prints sizeof(struct config_user) and of
+ * struct config_profile (one per user with a section, one for [user *]). The
  * config is made by bench/config_scale.sh. Prints figures; never fails on
  * time. */
 #include <getopt.h>
@@ -56,7 +57,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *path = argv[optind];
-	printf("sizeof(struct config_user) %zu bytes\n", sizeof(struct config_user));
+	printf("sizeof(struct config_user) %zu bytes, sizeof(struct config_profile) %zu "
+		"bytes\n", sizeof(struct config_user), sizeof(struct config_profile));
 	printf("rss before load %ld KiB\n", status_kib("VmRSS"));
 	for (int r = 0; r < rounds; r++) {
 		struct config *c = NULL;

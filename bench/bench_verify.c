@@ -213,8 +213,13 @@ static struct config *make_config(size_t nusers)
 		return NULL;
 	}
 	c->nusers = nusers;
+	/* One profile for all, as [user *]'s users have. */
+	static struct config_profile shared;
 	for (size_t i = 0; i < nusers; i++)
-		config_user_init(&c->users[i]);
+		config_user_init(&c->users[i], &shared);
+	shared.open = &c->protect[0]; /* free_config frees no ports */
+	shared.nopen = 1;
+	shared.max_lease = 3600;
 	c->window = WINDOW_SECONDS;
 	c->default_lease = 30;
 	c->max_lease = 3600;
@@ -239,9 +244,6 @@ static struct config *make_config(size_t nusers)
 			free_config(c);
 			return NULL;
 		}
-		cu->open = &c->protect[0]; /* shared: free_config frees no ports */
-		cu->nopen = 1;
-		cu->max_lease = 3600;
 	}
 	return c;
 }

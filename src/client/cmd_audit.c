@@ -52,9 +52,9 @@ static int lookup(void *ctx, const char *user, uint8_t pk[static KNOCKSIG_PUBLIC
 		snprintf(path, sizeof path, "%s/%s.pub", k->dir, user);
 	} else {
 		const struct config_user *u = config_find_user(k->config, user);
-		if (!u || !u->sign->key_path[0])
+		if (!u || !u->prof->sign->key_path[0])
 			return 0;
-		snprintf(path, sizeof path, "%s", u->sign->key_path);
+		snprintf(path, sizeof path, "%s", u->prof->sign->key_path);
 	}
 	if (signkey_read(path, &sk, &err) < 0) {
 		fprintf(stderr, "postern audit: %s\n", err.msg);

@@ -144,15 +144,15 @@ static int pick_door(const struct opts *o, const struct config_user *u,
 		}
 		if (!u)
 			return 0;
-		for (size_t i = 0; i < u->otp->nopen; i++)
-			if (portspec_equal(&u->otp->open[i], door))
+		for (size_t i = 0; i < u->prof->otp->nopen; i++)
+			if (portspec_equal(&u->prof->otp->open[i], door))
 				return 0;
 		fprintf(stderr, "postern otp: %s is not in user %s's otp_open\n",
 			o->open, u->name);
 		return -1;
 	}
-	if (u && u->otp->nopen == 1) {
-		*door = u->otp->open[0];
+	if (u && u->prof->otp->nopen == 1) {
+		*door = u->prof->otp->open[0];
 		return 0;
 	}
 	fprintf(stderr, "postern otp: say which door with --open PROTO/PORT%s\n",
@@ -178,7 +178,7 @@ static int server_side(const struct opts *o, struct config **c,
 			fprintf(stderr, "postern otp: no [user %s] in %s\n", o->user, (*c)->path);
 			return -1;
 		}
-		if ((*u)->otp->alg == OTP_ALG_NONE) {
+		if ((*u)->prof->otp->alg == OTP_ALG_NONE) {
 			fprintf(stderr, "postern otp: user %s has no otp = md5|sha1 in %s\n",
 				o->user, (*c)->path);
 			return -1;
@@ -221,13 +221,13 @@ static int run_init(struct opts *o)
 	memset(&ch, 0, sizeof ch);
 	if (pick_door(o, u, &ch.open) < 0)
 		goto out;
-	if (u && alg != OTP_ALG_NONE && alg != u->otp->alg) {
+	if (u && alg != OTP_ALG_NONE && alg != u->prof->otp->alg) {
 		fprintf(stderr, "postern otp init: the config says otp = %s for %s\n",
-			otp_alg_name(u->otp->alg), u->name);
+			otp_alg_name(u->prof->otp->alg), u->name);
 		goto out;
 	}
 	if (alg == OTP_ALG_NONE)
-		alg = u ? (enum otp_alg)u->otp->alg : OTP_ALG_MD5;
+		alg = u ? (enum otp_alg)u->prof->otp->alg : OTP_ALG_MD5;
 	/* A chain must never repeat an old one: the same seed and pass phrase
 	 * would make sniffed responses valid again. */
 	if (otpchain_load(st, o->user, &ch.open, &old, &found, &err) < 0) {
@@ -239,13 +239,13 @@ static int run_init(struct opts *o)
 			"a new seed (e.g. %s%u)\n", o->seed, o->seed, old.generation + 1);
 		goto out;
 	}
-	for (size_t i = 0; u && i < u->otp->nopen; i++) {
+	for (size_t i = 0; u && i < u->prof->otp->nopen; i++) {
 		struct otp_chain other;
 		bool have;
-		if (portspec_equal(&u->otp->open[i], &ch.open))
+		if (portspec_equal(&u->prof->otp->open[i], &ch.open))
 			continue;
-		if (otpchain_load(st, o->user, &u->otp->open[i], &other, &have, &err) == 0 &&
-			have && strcasecmp(other.seed, o->seed) == 0) {
+		if (otpchain_load(st, o->user, &u->prof->otp->open[i], &other, &have,
+			&err) == 0 && have && strcasecmp(other.seed, o->seed) == 0) {
 			fprintf(stderr, "postern otp init: seed %s already names %s's chain "
 				"for %s; each door needs its own seed\n", o->seed, o->user,
 				portspec_format(&other.open, pbuf));

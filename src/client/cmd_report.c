@@ -131,7 +131,7 @@ static int read_chains(struct report *r, const struct config *c, const char *sta
 {
 	bool any = false;
 	for (size_t i = 0; i < c->nusers; i++)
-		any |= c->users[i].otp->alg != OTP_ALG_NONE;
+		any |= c->users[i].prof->otp->alg != OTP_ALG_NONE;
 	if (!any)
 		return 0;
 	struct errbuf err;
@@ -143,17 +143,18 @@ static int read_chains(struct report *r, const struct config *c, const char *sta
 	int rc = 0;
 	for (size_t i = 0; st && rc == 0 && i < c->nusers; i++) {
 		const struct config_user *u = &c->users[i];
-		for (size_t j = 0; u->otp->alg != OTP_ALG_NONE && j < u->otp->nopen; j++) {
+		const struct otp_conf *otp = u->prof->otp;
+		for (size_t j = 0; otp->alg != OTP_ALG_NONE && j < otp->nopen; j++) {
 			struct otp_chain ch;
 			char door[PORTSPEC_STRLEN];
 			bool found = false;
-			if (otpchain_load(st, u->name, &u->otp->open[j], &ch, &found, &err) < 0) {
+			if (otpchain_load(st, u->name, &otp->open[j], &ch, &found, &err) < 0) {
 				fprintf(stderr, "postern report: %s\n", err.msg);
 				rc = -1;
 				break;
 			}
 			if (found && report_add_chain(r, u->name, portspec_format(
-				    &u->otp->open[j], door), ch.seq) < 0)
+				    &u->prof->otp->open[j], door), ch.seq) < 0)
 				rc = -1;
 		}
 	}

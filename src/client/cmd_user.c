@@ -50,26 +50,27 @@ static bool list_user(const struct config_user *u, struct state *st,
 	uint64_t at;
 	bool seen = false;
 	struct errbuf qerr;
-	if (u->pol->expires)
-		timerule_format_date(u->pol->expires, expires);
+	if (u->prof->pol->expires)
+		timerule_format_date(u->prof->pol->expires, expires);
 	if (q && state_query_last(q, u->name, &at, addr, sizeof addr, &seen, &qerr) == 0 &&
 	    seen) {
 		time_t t = (time_t)at;
 		strftime(last, sizeof last, "%Y-%m-%d %H:%MZ", gmtime(&t));
 	}
-	snprintf(status, sizeof status, "%-9s %-10s %-17s", u->disabled ? "disabled" :
+	snprintf(status, sizeof status, "%-9s %-10s %-17s", u->prof->disabled ? "disabled" :
 		"active", expires, last);
-	if (u->otp->alg == OTP_ALG_NONE) {
+	if (u->prof->otp->alg == OTP_ALG_NONE) {
 		printf("%-16s %-9s %s\n", u->name, status, "-");
 		return false;
 	}
-	for (size_t i = 0; i < u->otp->nopen; i++) {
+	for (size_t i = 0; i < u->prof->otp->nopen; i++) {
 		struct otp_chain ch;
 		struct errbuf err;
 		bool found = false;
 		char door[PORTSPEC_STRLEN], chain[64], left[48];
-		portspec_format(&u->otp->open[i], door);
-		if (st && otpchain_load(st, u->name, &u->otp->open[i], &ch, &found, &err) < 0) {
+		portspec_format(&u->prof->otp->open[i], door);
+		if (st && otpchain_load(st, u->name, &u->prof->otp->open[i], &ch, &found,
+			&err) < 0) {
 			printf("%-16s %-9s otp %-8s state error: %s\n", u->name, status, door,
 				err.msg);
 			continue;
@@ -84,9 +85,9 @@ static bool list_user(const struct config_user *u, struct state *st,
 		if (ch.seq == 0) {
 			snprintf(left, sizeof left, "0 left  EXHAUSTED");
 			low = true;
-		} else if (ch.seq <= u->otp->low_water) {
+		} else if (ch.seq <= u->prof->otp->low_water) {
 			snprintf(left, sizeof left, "%u left  LOW (low water %u)", ch.seq,
-				u->otp->low_water);
+				u->prof->otp->low_water);
 			low = true;
 		} else
 			snprintf(left, sizeof left, "%u left", ch.seq);

@@ -139,7 +139,7 @@ int report_add_chain(struct report *r, const char *user, const char *door,
 	size_t u;
 	if (!find_user(r, user, &u))
 		return 0;
-	uint32_t low = r->users[u].cu->otp->low_water;
+	uint32_t low = r->users[u].cu->prof->otp->low_water;
 	if (left == 0)
 		return report_add_finding(r, REPORT_OTP, u, "%s: used up (0 left): "
 			"postern otp init", door);
@@ -207,11 +207,12 @@ int report_analyse(struct report *r)
 	for (size_t i = 0; i < r->nusers; i++) {
 		const struct config_user *cu = r->users[i].cu;
 		if (stale(r, i) < 0 || report_hours(r, i) < 0 || report_sources(r, i) < 0
-			|| expiry_one(r, i, "key", cu->pol->expires) < 0
-			|| (cu->pol->old_key_path[0]
-				&& expiry_one(r, i, "old key", cu->pol->old_key_until) < 0))
+			|| expiry_one(r, i, "key", cu->prof->pol->expires) < 0
+			|| (cu->prof->pol->old_key_path[0]
+				&& expiry_one(r, i, "old key",
+					cu->prof->pol->old_key_until) < 0))
 			return -1;
-		if (cu->disabled && report_add_finding(r, REPORT_DISABLED, i,
+		if (cu->prof->disabled && report_add_finding(r, REPORT_DISABLED, i,
 			    "disabled = yes%s", r->users[i].in_period ?
 			    " (yet knocked in the period: disabled since?)" : "") < 0)
 			return -1;

@@ -57,7 +57,7 @@ static void users_table(const struct report *r, FILE *f)
 		fprintf(f, "<tr><td>");
 		esc(f, u->cu->name);
 		fprintf(f, "</td><td>%s</td><td class=\"n\">%zu</td><td>%s</td><td>",
-			u->cu->disabled ? "disabled" : "active", u->in_period,
+			u->cu->prof->disabled ? "disabled" : "active", u->in_period,
 			u->seen ? report_time(u->last_at, last) : "never");
 		esc(f, u->seen ? u->last_addr : "-");
 		fprintf(f, "</td></tr>\n");

@@ -67,14 +67,14 @@ static void usual_hours(const size_t hist[static HOURS], size_t total,
 int report_hours(struct report *r, size_t u)
 {
 	const struct config_user *cu = r->users[u].cu;
-	const char *zone = cu->pol->timezone;
+	const char *zone = cu->prof->pol->timezone;
 	char rule[RULE_TEXT_MAX], why[RULE_TEXT_MAX + 64];
 	bool usual[HOURS];
 	size_t listed = 0, more = 0;
 	struct tm tm;
 
-	if (cu->pol->hours.set) {
-		timerule_format(&cu->pol->hours, rule, sizeof rule);
+	if (cu->prof->pol->hours.set) {
+		timerule_format(&cu->prof->pol->hours, rule, sizeof rule);
 		snprintf(why, sizeof why, "outside hours %s", rule);
 	} else {
 		size_t hist[HOURS] = { 0 };
@@ -96,7 +96,8 @@ int report_hours(struct report *r, size_t u)
 		if (timerule_local(zone, (time_t)k->at, &tm) != 0)
 			return report_add_finding(r, REPORT_HOURS, u, "time zone %s is not "
 				"installed: hours not checked", zone);
-		bool odd = cu->pol->hours.set ? !timerule_allows(&cu->pol->hours, &tm)
+		const struct user_policy *pol = cu->prof->pol;
+		bool odd = pol->hours.set ? !timerule_allows(&pol->hours, &tm)
 			: !usual[tm.tm_hour];
 		if (!odd)
 			continue;

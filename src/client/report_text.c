@@ -21,7 +21,7 @@ static void heading(const struct report *r, const char *state_path, FILE *f)
 	char from[REPORT_TIME_LEN], to[REPORT_TIME_LEN];
 	size_t disabled = 0;
 	for (size_t i = 0; i < r->nusers; i++)
-		disabled += r->users[i].cu->disabled;
+		disabled += r->users[i].cu->prof->disabled;
 	fprintf(f, "postern access review\n"
 		"  config   %s\n  state    %s\n"
 		"  period   the last %u days: %s .. %s\n"
@@ -41,7 +41,7 @@ static void users_table(const struct report *r, FILE *f, int w)
 	for (size_t i = 0; i < r->nusers; i++) {
 		const struct report_user *u = &r->users[i];
 		fprintf(f, "  %-*s  %-8s  %6zu  %-17s  %s\n", w, u->cu->name,
-			u->cu->disabled ? "disabled" : "active", u->in_period,
+			u->cu->prof->disabled ? "disabled" : "active", u->in_period,
 			u->seen ? report_time(u->last_at, last) : "never",
 			u->seen ? u->last_addr : "-");
 	}

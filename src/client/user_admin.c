@@ -135,15 +135,15 @@ static bool managed(const struct config *c, const struct config_user *u, const c
 		fprintf(stderr, "postern user: no user %s in %s\n", name, c->path);
 		return false;
 	}
-	if (u->from_template) {
+	if (u->prof->from_template) {
 		fprintf(stderr, "postern user: %s is a line of keys_file %s with the "
 			"settings of [user *] (%s line %u), not a users_dir drop-in; "
-			"edit them there\n", name, c->keys_file, c->path, u->line);
+			"edit them there\n", name, c->keys_file, c->path, u->prof->line);
 		return false;
 	}
-	if (!u->file[0]) {
+	if (!u->prof->file[0]) {
 		fprintf(stderr, "postern user: %s is defined in %s line %u, not in a "
-			"users_dir drop-in; edit it there\n", name, c->path, u->line);
+			"users_dir drop-in; edit it there\n", name, c->path, u->prof->line);
 		return false;
 	}
 	return true;
@@ -198,11 +198,11 @@ int user_add(int argc, char **argv)
 			"(add users_dir = /etc/postern/users.d)\n", c->path);
 		goto out;
 	}
-	if (u && u->from_template) {
+	if (u && u->prof->from_template) {
 		fprintf(stderr, "postern user add: user %s exists already, in keys_file "
 			"%s with the settings of [user *] (%s line %u); to give them "
 			"settings of their own, add a [user %s] section (their secret "
-			"stays in keys_file)\n", o.user, c->keys_file, c->path, u->line,
+			"stays in keys_file)\n", o.user, c->keys_file, c->path, u->prof->line,
 			o.user);
 		goto out;
 	}
@@ -267,12 +267,12 @@ static int set_in_dropin(const struct uopts *o, const struct config *c,
 	struct errbuf err;
 	if (!managed(c, u, o->user))
 		return EXIT_FAILURE_GENERIC;
-	if (userfile_read(u->file, text, &err) < 0 || !userfile_set(text, key, value) ||
-	    userfile_write(u->file, text, true, &err) < 0) {
+	if (userfile_read(u->prof->file, text, &err) < 0 || !userfile_set(text, key, value) ||
+	    userfile_write(u->prof->file, text, true, &err) < 0) {
 		fprintf(stderr, "postern user: %s\n", err.msg);
 		return EXIT_FAILURE_GENERIC;
 	}
-	printf("User %s %s (%s). Now " RELOAD_HINT ".\n", o->user, done, u->file);
+	printf("User %s %s (%s). Now " RELOAD_HINT ".\n", o->user, done, u->prof->file);
 	return EXIT_OK;
 }
 
@@ -303,18 +303,19 @@ static int remove_user(const struct uopts *o, const struct config *c,
 {
 	if (!managed(c, u, o->user))
 		return EXIT_FAILURE_GENERIC;
-	if (unlink(u->file) < 0) {
-		fprintf(stderr, "postern user remove: %s: %s\n", u->file, strerror(errno));
+	if (unlink(u->prof->file) < 0) {
+		fprintf(stderr, "postern user remove: %s: %s\n", u->prof->file,
+			strerror(errno));
 		return EXIT_FAILURE_GENERIC;
 	}
-	if (unlink(u->key_path) < 0 && errno != ENOENT)
-		fprintf(stderr, "postern user remove: %s: %s\n", u->key_path,
+	if (unlink(u->prof->key_path) < 0 && errno != ENOENT)
+		fprintf(stderr, "postern user remove: %s: %s\n", u->prof->key_path,
 			strerror(errno));
-	if (u->pol->old_key_path[0])
-		(void)unlink(u->pol->old_key_path);
+	if (u->prof->pol->old_key_path[0])
+		(void)unlink(u->prof->pol->old_key_path);
 	printf("Removed user %s (%s and its key files). Now " RELOAD_HINT
 		"; until then the running daemon still knows %s.\n", o->user,
-		u->file, o->user);
+		u->prof->file, o->user);
 	return EXIT_OK;
 }
 
@@ -351,45 +352,46 @@ int user_rotate(int argc, char **argv)
 	struct keyfile kf;
 	if (!managed(c, u, o.user))
 		goto out;
-	if (!u->key_line) {
+	if (!u->prof->key_line) {
 		fprintf(stderr, "postern user rotate: %s's secret is in keys_file %s; "
 			"rotate it there\n", o.user, c->keys_file);
 		goto out;
 	}
-	if (userfile_read(u->file, text, &err) < 0)
+	if (userfile_read(u->prof->file, text, &err) < 0)
 		goto out;
 	memcpy(saved, text, sizeof saved);
-	snprintf(dirbuf, sizeof dirbuf, "%s", u->key_path);
+	snprintf(dirbuf, sizeof dirbuf, "%s", u->prof->key_path);
 	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", gmtime(&now));
 	int w = snprintf(newkey, sizeof newkey, "%s/%s-%s.key", dirname(dirbuf), o.user, stamp);
 	if (w < 0 || (size_t)w >= sizeof newkey)
 		goto out;
 	timerule_format_date(until, date);
-	if (!userfile_set(text, "key", newkey) || !userfile_set(text, "old_key", u->key_path) ||
+	if (!userfile_set(text, "key", newkey) ||
+	    !userfile_set(text, "old_key", u->prof->key_path) ||
 	    !userfile_set(text, "old_key_until", date)) {
-		fprintf(stderr, "postern user rotate: %s too large\n", u->file);
+		fprintf(stderr, "postern user rotate: %s too large\n", u->prof->file);
 		goto out;
 	}
 	keyfile_generate(&kf, o.user);
 	if (write_key(newkey, &kf) < 0)
 		goto wipe;
-	if (userfile_write(u->file, text, true, &err) < 0) {
+	if (userfile_write(u->prof->file, text, true, &err) < 0) {
 		fprintf(stderr, "postern user rotate: %s\n", err.msg);
 		unlink(newkey);
 		goto wipe;
 	}
 	if (!valid(o.config)) {
-		(void)userfile_write(u->file, saved, true, &err);
+		(void)userfile_write(u->prof->file, saved, true, &err);
 		unlink(newkey);
 		goto wipe;
 	}
 	/* The key before the old one has no use left. */
-	if (u->pol->old_key_path[0] && strcmp(u->pol->old_key_path, newkey) != 0)
-		(void)unlink(u->pol->old_key_path);
+	if (u->prof->pol->old_key_path[0] && strcmp(u->prof->pol->old_key_path, newkey) != 0)
+		(void)unlink(u->prof->pol->old_key_path);
 	if (o.client_out && write_key(o.client_out, &kf) == 0)
 		printf("Wrote %s's new client key to %s (mode 0600).\n", o.user, o.client_out);
 	printf("Rotated %s's key: new %s; the old key %s stays valid until %s "
-		"00:00 UTC.\nNow " RELOAD_HINT ".\n", o.user, newkey, u->key_path, date);
+		"00:00 UTC.\nNow " RELOAD_HINT ".\n", o.user, newkey, u->prof->key_path, date);
 	rc = EXIT_OK;
 wipe:
 	keyfile_wipe(&kf);
@@ -415,28 +417,28 @@ static int show(const struct uopts *o, const struct config *c,
 		return EXIT_FAILURE_GENERIC;
 	}
 	char date[TIMERULE_DATE_LEN], addr[64], when[32];
-	printf("user %s (%s)\n", u->name, u->disabled ? "disabled" : "enabled");
-	if (u->from_template)
+	printf("user %s (%s)\n", u->name, u->prof->disabled ? "disabled" : "enabled");
+	if (u->prof->from_template)
 		printf("  defined in keys_file %s, settings of [user *] (%s line %u)\n",
-			c->keys_file, c->path, u->line);
+			c->keys_file, c->path, u->prof->line);
 	else
-		printf("  defined in %s\n", u->file[0] ? u->file : c->path);
-	if (u->key_line)
-		printf("  key        %s\n", u->key_path);
+		printf("  defined in %s\n", u->prof->file[0] ? u->prof->file : c->path);
+	if (u->prof->key_line)
+		printf("  key        %s\n", u->prof->key_path);
 	else
 		printf("  key        in keys_file %s\n", c->keys_file);
-	if (u->pol->old_key_path[0])
-		printf("  old key    %s, valid until %s\n", u->pol->old_key_path,
-			timerule_format_date(u->pol->old_key_until, date));
-	printf("  expires    %s\n", u->pol->expires ?
-		timerule_format_date(u->pol->expires, date) : "never");
+	if (u->prof->pol->old_key_path[0])
+		printf("  old key    %s, valid until %s\n", u->prof->pol->old_key_path,
+			timerule_format_date(u->prof->pol->old_key_until, date));
+	printf("  expires    %s\n", u->prof->pol->expires ?
+		timerule_format_date(u->prof->pol->expires, date) : "never");
 	printf("  settings (normalised):\n");
 	struct config one = *c;
 	one.users = (struct config_user *)u;
 	one.nusers = 1;
 	/* A template user prints as the template; another without it. */
-	one.tmpl = u->from_template ? c->tmpl : NULL;
-	if (u->from_template)
+	one.tmpl = u->prof->from_template ? c->tmpl : NULL;
+	if (u->prof->from_template)
 		one.nusers = 0;
 	/* config_print prints the daemon too; show only the user's part. */
 	char *buf = NULL;

@@ -8,8 +8,9 @@
 #include "userpolicy.h"
 
 /* The AEAD keys are in a mapping of their own (struct config_keys):
- * unmapping it leaves the child without them and copies nothing, where
- * wiping them in place wrote to, and so copied, every page of it.
+ * unmapping it leaves the child without them and copies only the pages its
+ * tag keys are packed into (a third), where wiping them in place wrote to,
+ * and so copied, every page of it.
  * The per-user blocks point at a shared read-only default (all zero) until
  * a user sets one of its keys: only blocks that hold a secret are written,
  * and those are the user's own (the casts drop the parent's view's const).
@@ -24,17 +25,17 @@ void childkeys_forget(struct config *c)
 	if (!c->uses.tokens && !c->uses.dynamic && !c->uses.old_keys)
 		return;
 	for (size_t i = 0; i < c->nusers; i++) {
-		struct config_user *u = &c->users[i];
-		if (!sodium_is_zero(u->pol->old_keys.aead_key, sizeof u->pol->old_keys.aead_key)) {
-			struct user_policy *pol = (struct user_policy *)u->pol;
+		const struct config_profile *f = c->users[i].prof;
+		if (!sodium_is_zero(f->pol->old_keys.aead_key, sizeof f->pol->old_keys.aead_key)) {
+			struct user_policy *pol = (struct user_policy *)f->pol;
 			sodium_memzero(pol->old_keys.aead_key, sizeof pol->old_keys.aead_key);
 		}
-		if (!sodium_is_zero(u->token->secret, sizeof u->token->secret)) {
-			struct token_conf *t = (struct token_conf *)u->token;
+		if (!sodium_is_zero(f->token->secret, sizeof f->token->secret)) {
+			struct token_conf *t = (struct token_conf *)f->token;
 			sodium_memzero(t->secret, sizeof t->secret);
 		}
-		if (!sodium_is_zero(u->dyn->reply_key, sizeof u->dyn->reply_key)) {
-			struct dyn_conf *d = (struct dyn_conf *)u->dyn;
+		if (!sodium_is_zero(f->dyn->reply_key, sizeof f->dyn->reply_key)) {
+			struct dyn_conf *d = (struct dyn_conf *)f->dyn;
 			sodium_memzero(d->reply_key, sizeof d->reply_key);
 		}
 	}
@@ -47,10 +48,10 @@ bool childkeys_forgotten(const struct config *c)
 	for (size_t i = 0; i < c->nusers; i++) {
 		const struct config_user *u = &c->users[i];
 		if (config_user_keys(c, u) ||
-		    !sodium_is_zero(u->pol->old_keys.aead_key,
-			sizeof u->pol->old_keys.aead_key) ||
-		    !sodium_is_zero(u->token->secret, sizeof u->token->secret) ||
-		    !sodium_is_zero(u->dyn->reply_key, sizeof u->dyn->reply_key))
+		    !sodium_is_zero(u->prof->pol->old_keys.aead_key,
+			sizeof u->prof->pol->old_keys.aead_key) ||
+		    !sodium_is_zero(u->prof->token->secret, sizeof u->prof->token->secret) ||
+		    !sodium_is_zero(u->prof->dyn->reply_key, sizeof u->prof->dyn->reply_key))
 			return false;
 	}
 	return true;

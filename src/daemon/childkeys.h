@@ -7,7 +7,7 @@
  * secrets (the parent builds the token tables for it, scheme_token.c) and
  * the dynamic-reply keys (only the parent replies). Before it reads a
  * packet it unmaps the users' keys (the AEAD keys' region, struct
- * config_keys; the tag keys are in an array of their own and stay) and
+ * config_keys; the tag keys stay, packed into its first pages) and
  * wipes its copy of the others, so even code run by an attacker in the
  * child finds none of them (docs/process-model.md). */
 #ifndef POSTERN_CHILDKEYS_H

@@ -79,7 +79,7 @@ void dynamic_answer(const struct config *c, const struct request *r,
 	struct dynreply rep = { .flags = DYNREPLY_FLAG_NEXT, .generation = r->position };
 	struct errbuf err;
 	char src[ADDR_STRLEN], fwd[48] = "";
-	if (!dynamic_moves(r) || !u->dyn->enabled || !r->has_replay_key)
+	if (!dynamic_moves(r) || !u->prof->dyn->enabled || !r->has_replay_key)
 		return;
 	if (!dynknock_decode(r->blob, r->blob_len, &rep.next)) {
 		log_err("dynamic: user %s: the committed next knock does not decode", u->name);
@@ -90,23 +90,24 @@ void dynamic_answer(const struct config *c, const struct request *r,
 			u->name, carrier_name(ev->carrier));
 		return;
 	}
-	if (u->dyn->forward.port) {
-		uint32_t span = (uint32_t)(u->dyn->fwd_hi - u->dyn->fwd_lo) + 1;
-		uint16_t high = (uint16_t)(u->dyn->fwd_lo + randombytes_uniform(span));
-		if (fwdnat_add(c->table, granted, &u->dyn->forward, high, lease, &err) < 0) {
+	if (u->prof->dyn->forward.port) {
+		uint32_t span = (uint32_t)(u->prof->dyn->fwd_hi - u->prof->dyn->fwd_lo) + 1;
+		uint16_t high = (uint16_t)(u->prof->dyn->fwd_lo + randombytes_uniform(span));
+		if (fwdnat_add(c->table, granted, &u->prof->dyn->forward, high, lease,
+			&err) < 0) {
 			log_err("dynamic: user %s: %s", u->name, err.msg);
 		} else {
 			rep.flags |= DYNREPLY_FLAG_FORWARD;
-			rep.service = u->dyn->forward;
+			rep.service = u->prof->dyn->forward;
 			rep.fwd_port = high;
 			rep.lease = lease;
 			snprintf(fwd, sizeof fwd, " forward=%s/%u->%u",
-				u->dyn->forward.proto == IPPROTO_TCP ? "tcp" : "udp",
-				(unsigned)high, (unsigned)u->dyn->forward.port);
+				u->prof->dyn->forward.proto == IPPROTO_TCP ? "tcp" : "udp",
+				(unsigned)high, (unsigned)u->prof->dyn->forward.port);
 		}
 	}
 	uint8_t wire[DYNREPLY_WIRE_BYTES];
-	if (dynreply_seal(u->dyn->reply_key, r->replay_key, &rep, wire) < 0) {
+	if (dynreply_seal(u->prof->dyn->reply_key, r->replay_key, &rep, wire) < 0) {
 		log_err("dynamic: user %s: cannot seal the reply", u->name);
 		return;
 	}

@@ -93,7 +93,7 @@ enum verdict grant_knock(struct grant_ctx *g, const struct msg *m, uint64_t now,
 		return refuse(m, u->name, VERDICT_STALE, detail);
 	}
 	/* require_signature: only knocks the parent saw signed (spa_sig.h). */
-	if (u->sign->require && !r.is_signed)
+	if (u->prof->sign->require && !r.is_signed)
 		return refuse(m, u->name, VERDICT_POLICY,
 			"rule=\"require_signature: the knock is not signed\"");
 	v = policy_decide_at(c, u, &r, now, &gr, why);
@@ -125,7 +125,7 @@ enum verdict grant_knock(struct grant_ctx *g, const struct msg *m, uint64_t now,
 	if (gr.is_trigger)
 		return grant_fire(g->runner, c, m, &r, &gr, scheme_name(m->scheme), now);
 	/* one_shot: the door admits one new connection (firewall.h). */
-	if ((u->trig->one_shot ? firewall_grant_once : firewall_grant)(g->fw, &gr.addr,
+	if ((u->prof->trig->one_shot ? firewall_grant_once : firewall_grant)(g->fw, &gr.addr,
 		gr.ports, gr.nports, gr.lease, &err) < 0) {
 		log_err("nftables refused the lease: %s", err.msg);
 		return refuse(m, u->name, VERDICT_FIREWALL_ERROR, "");
@@ -139,7 +139,8 @@ enum verdict grant_knock(struct grant_ctx *g, const struct msg *m, uint64_t now,
 		r.old_key ? " key=old" : "", r.is_signed ? " signed=yes" : "",
 		gr.lease_clamped ? " note=lease-clamped-to-max" : "");
 	/* The lease, with its expiry, for the close hook; then on_open (hooks.h). */
-	hooks_opened(g->runner, g->state, c, u, &m->evidence.src, &gr, u->trig->one_shot, now);
+	hooks_opened(g->runner, g->state, c, u, &m->evidence.src, &gr,
+		u->prof->trig->one_shot, now);
 	/* Only now, after verify, policy, commit and the open door: the reply. */
 	dynamic_answer(c, &r, &m->evidence, &gr.addr, gr.lease);
 	return VERDICT_ACCEPT;

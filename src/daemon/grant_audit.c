@@ -44,8 +44,8 @@ int grant_audit_accept(const struct config *c, const struct msg *m,
 		auditrec_hex(r->sig, KNOCK_SIG_BYTES, sig);
 		kv[n++] = (struct auditrec_kv){ "knock", knock, 0 };
 		kv[n++] = (struct auditrec_kv){ "sig", sig, 0 };
-		if (u->sign->loaded) {
-			auditrec_hex(u->sign->pk, sizeof u->sign->pk, pk);
+		if (u->prof->sign->loaded) {
+			auditrec_hex(u->prof->sign->pk, sizeof u->prof->sign->pk, pk);
 			kv[n++] = (struct auditrec_kv){ "sign_key", pk, 0 };
 		} else {
 			kv[n++] = (struct auditrec_kv){ "note", "signature-unchecked-no-sign_key", 0 };

@@ -42,9 +42,9 @@ void hooks_opened(struct runner *r, struct state *st, const struct config *c,
 	if (statelease_record(st, u->name, &gr->addr, gr->ports, gr->nports, now,
 		gr->lease, one_shot, &err) < 0)
 		log_warn("lease not recorded (its close hook will not run): %s", err.msg);
-	if (u->trig->open_idx < 0 || !r)
+	if (u->prof->trig->open_idx < 0 || !r)
 		return;
-	const struct trigger_conf *t = &c->triggers[u->trig->open_idx];
+	const struct trigger_conf *t = &c->triggers[u->prof->trig->open_idx];
 	struct trigenv env;
 	char why[160];
 	if (!hook_env(&env, "open", t->name, u->name, &gr->addr, gr->ports, gr->nports,
@@ -80,11 +80,11 @@ static bool close_due(void *ctx, const struct lease_grant *g)
 {
 	struct due_ctx *d = ctx;
 	const struct config_user *u = config_find_user(d->c, g->user);
-	if (!u || u->trig->close_idx < 0 || !d->r) {
+	if (!u || u->prof->trig->close_idx < 0 || !d->r) {
 		log_closed(g, "none", d->now);
 		return true;
 	}
-	const struct trigger_conf *t = &d->c->triggers[u->trig->close_idx];
+	const struct trigger_conf *t = &d->c->triggers[u->prof->trig->close_idx];
 	struct trigenv env;
 	char why[160];
 	if (!hook_env(&env, "close", t->name, u->name, &g->addr, g->ports, g->nports,

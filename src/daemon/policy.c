@@ -10,16 +10,16 @@
 
 static bool user_may_open(const struct config_user *u, const struct portspec *p)
 {
-	for (size_t i = 0; i < u->nopen; i++)
-		if (portspec_equal(&u->open[i], p))
+	for (size_t i = 0; i < u->prof->nopen; i++)
+		if (portspec_equal(&u->prof->open[i], p))
 			return true;
 	return false;
 }
 
 static bool user_may_target(const struct config_user *u, const struct addr *a)
 {
-	for (size_t i = 0; i < u->ntargets; i++)
-		if (cidr_contains(&u->targets[i], a))
+	for (size_t i = 0; i < u->prof->ntargets; i++)
+		if (cidr_contains(&u->prof->targets[i], a))
 			return true;
 	return false;
 }
@@ -46,7 +46,7 @@ enum verdict policy_decide_at(const struct config *c, const struct config_user *
 	char buf[ADDR_STRLEN];
 	memset(out, 0, sizeof *out);
 	why[0] = '\0';
-	if (u->disabled)
+	if (u->prof->disabled)
 		return policy_refuse(why, "user %s is disabled", u->name);
 	/* Per-user rules: expiry, old key, schemes, carriers, sources, hours
 	 * (policy_rules.h); they hold for opening ports and triggers alike. */
@@ -74,7 +74,7 @@ enum verdict policy_decide_at(const struct config *c, const struct config_user *
 		/* The source can be forged (by a compromised capture child) or
 		 * raced (an on-path attacker resends the knock first); a target
 		 * named inside the AEAD cannot be changed by either. */
-		if (u->pol->require_target)
+		if (u->prof->pol->require_target)
 			return policy_refuse(why, "%s", "require_target: the knock must "
 				"name its target (postern knock --target ADDR)");
 		/* Through a resolver the source is the resolver: opening for it
@@ -94,7 +94,7 @@ enum verdict policy_decide_at(const struct config *c, const struct config_user *
 	if (!policy_rule_target(u, &out->addr, !r->target_is_source, why))
 		return VERDICT_POLICY;
 
-	uint32_t max = u->max_lease ? u->max_lease : c->max_lease;
+	uint32_t max = u->prof->max_lease ? u->prof->max_lease : c->max_lease;
 	out->lease = r->lease ? r->lease : c->default_lease;
 	if (out->lease > max) {
 		out->lease = max;

@@ -27,9 +27,9 @@ bool policy_rule_expires(const struct config_user *u, uint64_t now,
 	char why[static POLICY_WHY_LEN])
 {
 	char date[TIMERULE_DATE_LEN];
-	if (u->pol->expires > 0 && now >= (uint64_t)u->pol->expires)
+	if (u->prof->pol->expires > 0 && now >= (uint64_t)u->prof->pol->expires)
 		return deny(why, "expires: key of %s expired on %s", u->name,
-			timerule_format_date(u->pol->expires, date));
+			timerule_format_date(u->prof->pol->expires, date));
 	return true;
 }
 
@@ -39,19 +39,20 @@ bool policy_rule_old_key(const struct config_user *u, const struct request *r,
 	char date[TIMERULE_DATE_LEN];
 	if (!r->old_key)
 		return true;
-	if (!u->pol->has_old_key)
+	if (!u->prof->pol->has_old_key)
 		return deny(why, "old_key: %s has no old key", u->name);
-	if (now >= (uint64_t)u->pol->old_key_until)
+	if (now >= (uint64_t)u->prof->pol->old_key_until)
 		return deny(why, "old_key_until: the old key of %s stopped on %s; "
 			"use the new key", u->name,
-			timerule_format_date(u->pol->old_key_until, date));
+			timerule_format_date(u->prof->pol->old_key_until, date));
 	return true;
 }
 
 bool policy_rule_scheme(const struct config_user *u, const struct request *r,
 	char why[static POLICY_WHY_LEN])
 {
-	if (u->pol->schemes == 0 || (r->scheme < 32 && (u->pol->schemes & (1u << r->scheme))))
+	uint32_t schemes = u->prof->pol->schemes;
+	if (schemes == 0 || (r->scheme < 32 && (schemes & (1u << r->scheme))))
 		return true;
 	return deny(why, "schemes: %s is not among this user's schemes",
 		scheme_name(r->scheme));
@@ -60,8 +61,8 @@ bool policy_rule_scheme(const struct config_user *u, const struct request *r,
 bool policy_rule_carrier(const struct config_user *u, const struct request *r,
 	char why[static POLICY_WHY_LEN])
 {
-	if (u->pol->carriers == 0 ||
-	    (r->carrier < 32 && (u->pol->carriers & (1u << r->carrier))))
+	if (u->prof->pol->carriers == 0 ||
+	    (r->carrier < 32 && (u->prof->pol->carriers & (1u << r->carrier))))
 		return true;
 	return deny(why, "carriers: %s is not among this user's carriers",
 		carrier_name(r->carrier));
@@ -71,13 +72,13 @@ bool policy_rule_source(const struct config_user *u, const struct request *r,
 	char why[static POLICY_WHY_LEN])
 {
 	char buf[ADDR_STRLEN];
-	if (u->pol->nsources == 0)
+	if (u->prof->pol->nsources == 0)
 		return true;
 	if (r->via_resolver)
 		return deny(why, "sources: a knock through a DNS resolver has no "
 			"knock source to check");
-	for (size_t i = 0; i < u->pol->nsources; i++)
-		if (cidr_contains(&u->pol->sources[i], &r->src))
+	for (size_t i = 0; i < u->prof->pol->nsources; i++)
+		if (cidr_contains(&u->prof->pol->sources[i], &r->src))
 			return true;
 	return deny(why, "sources: %s is not among this user's knock sources",
 		addr_format(&r->src, buf));
@@ -87,13 +88,13 @@ bool policy_rule_hours(const struct config_user *u, uint64_t now,
 	char why[static POLICY_WHY_LEN])
 {
 	static const char *const days[7] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
-	const char *zone = u->pol->timezone[0] ? u->pol->timezone : "local time";
+	const char *zone = u->prof->pol->timezone[0] ? u->prof->pol->timezone : "local time";
 	struct tm tm;
-	if (!u->pol->hours.set)
+	if (!u->prof->pol->hours.set)
 		return true;
-	if (timerule_local(u->pol->timezone, (time_t)now, &tm) < 0)
+	if (timerule_local(u->prof->pol->timezone, (time_t)now, &tm) < 0)
 		return deny(why, "timezone: %s is not in the tz database (any more)", zone);
-	if (timerule_allows(&u->pol->hours, &tm))
+	if (timerule_allows(&u->prof->pol->hours, &tm))
 		return true;
 	return deny(why, "hours: %s %02d:%02d %s is outside this user's hours",
 		days[tm.tm_wday % 7], tm.tm_hour, tm.tm_min, zone);
@@ -119,15 +120,15 @@ bool policy_rule_target(const struct config_user *u, const struct addr *a,
 	if (not_a_host(a))
 		return deny(why, "targets: %s is not a unicast host address",
 			addr_format(a, buf));
-	if (!named || u->pol->allow_wide_targets)
+	if (!named || u->prof->pol->allow_wide_targets)
 		return true;
 	const struct cidr *wide = NULL;
-	for (size_t i = 0; i < u->ntargets; i++) {
-		if (!cidr_contains(&u->targets[i], a))
+	for (size_t i = 0; i < u->prof->ntargets; i++) {
+		if (!cidr_contains(&u->prof->targets[i], a))
 			continue;
-		if (!userpol_cidr_wide(&u->targets[i]))
+		if (!userpol_cidr_wide(&u->prof->targets[i]))
 			return true;
-		wide = &u->targets[i];
+		wide = &u->prof->targets[i];
 	}
 	if (!wide)
 		return deny(why, "targets: %s is not in this user's targets",

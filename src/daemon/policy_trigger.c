@@ -14,8 +14,8 @@ enum verdict policy_trigger(const struct config *c, const struct config_user *u,
 		return policy_refuse(why, "trigger id %u is not configured", r->trigger_id);
 	size_t k = (size_t)(t - c->triggers);
 	bool listed = false;
-	for (size_t i = 0; i < u->trig->n && !listed; i++)
-		listed = u->trig->idx[i] == k;
+	for (size_t i = 0; i < u->prof->trig->n && !listed; i++)
+		listed = u->prof->trig->idx[i] == k;
 	if (!listed)
 		return policy_refuse(why, "trigger %s not allowed for this user", t->name);
 	*trigger = k;

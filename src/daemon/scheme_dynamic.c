@@ -45,8 +45,8 @@ struct dyn_mem {
 static void set_slot(struct dyn_mem *m, const struct config *c, size_t user,
 	size_t slot, const struct dynknock *k)
 {
-	struct seqtrack_want w = { .timeout_ms = c->users[user].seq->timeout * 1000u };
-	bool on = k->n && c->users[user].dyn->enabled;
+	struct seqtrack_want w = { .timeout_ms = c->users[user].prof->seq->timeout * 1000u };
+	bool on = k->n && c->users[user].prof->dyn->enabled;
 	w.seq.n = on ? k->n : 0;
 	for (size_t i = 0; on && i < k->n; i++)
 		w.seq.step[i] = k->step[i];
@@ -167,7 +167,7 @@ static bool parse_evidence(const char *text, uint64_t *out)
 static bool issue(const struct config_user *u, uint64_t gen, struct request *r)
 {
 	struct dynknock k;
-	if (dynknock_random(u->dyn->length, u->dyn->lo, u->dyn->hi, &k) < 0)
+	if (dynknock_random(u->prof->dyn->length, u->prof->dyn->lo, u->prof->dyn->hi, &k) < 0)
 		return false;
 	snprintf(r->position_key, sizeof r->position_key, "%s", DYNAMIC_POS_KEY);
 	r->position = gen;
@@ -184,7 +184,7 @@ static enum verdict dyn_parent_verify(void *mem, const struct config *c,
 	const struct config_user *u = &c->users[user];
 	uint64_t g;
 	*skew = 0;
-	if (!m || user >= m->nusers || !u->dyn->enabled || ev->kind != CANDIDATE_TEXT ||
+	if (!m || user >= m->nusers || !u->prof->dyn->enabled || ev->kind != CANDIDATE_TEXT ||
 	    ev->carrier != CARRIER_PORT || !parse_evidence(ev->u.text, &g))
 		return VERDICT_MALFORMED;
 	const struct dyn_user *d = &m->u[user];
@@ -199,7 +199,7 @@ static enum verdict dyn_parent_verify(void *mem, const struct config *c,
 	req->has_replay_key = true;
 	_Static_assert(DYNREPLY_ID_BYTES == KNOCK_NONCE_BYTES, "id size");
 	dynreply_knock_id(g, d->blob, req->replay_key);
-	scheme_request_open(req, u->dyn->open, u->dyn->nopen, now);
+	scheme_request_open(req, u->prof->dyn->open, u->prof->dyn->nopen, now);
 	return VERDICT_ACCEPT;
 }
 
@@ -221,7 +221,7 @@ uint64_t scheme_dynamic_generation(void *mem, uint32_t user)
 void dynamic_prepare(void *mem, const struct config *c, struct request *r)
 {
 	const struct config_user *u = &c->users[r->user];
-	if (!mem || !u->dyn->enabled || r->scheme != SCHEME_SPA ||
+	if (!mem || !u->prof->dyn->enabled || r->scheme != SCHEME_SPA ||
 	    r->carrier != CARRIER_UDP || r->action != KNOCK_ACTION_OPEN ||
 	    r->position_key[0] || !r->has_replay_key)
 		return;

@@ -107,8 +107,8 @@ struct load_ctx {
 
 static bool door_allowed(const struct config_user *u, const struct portspec *p)
 {
-	for (size_t i = 0; i < u->otp->nopen; i++)
-		if (portspec_equal(&u->otp->open[i], p))
+	for (size_t i = 0; i < u->prof->otp->nopen; i++)
+		if (portspec_equal(&u->prof->otp->open[i], p))
 			return true;
 	return false;
 }
@@ -126,15 +126,15 @@ static void load_one(void *ctx, const char *user, const char *key,
 		return;
 	}
 	const struct config_user *u = config_find_user(l->c, user);
-	if (!u || u->otp->alg == OTP_ALG_NONE || !door_allowed(u, &ch.open)) {
+	if (!u || u->prof->otp->alg == OTP_ALG_NONE || !door_allowed(u, &ch.open)) {
 		log_notice("otp: ignoring the chain of user=%s open=%s: the config "
 			"does not allow it (otp, otp_open)", user, portspec_format(&ch.open, p));
 		return;
 	}
-	if (u->otp->alg != ch.alg) {
+	if (u->prof->otp->alg != ch.alg) {
 		log_warn("otp: ignoring the chain of user=%s open=%s: it is %s, the "
 			"config says otp = %s", user, portspec_format(&ch.open, p),
-			otp_alg_name(ch.alg), otp_alg_name(u->otp->alg));
+			otp_alg_name(ch.alg), otp_alg_name(u->prof->otp->alg));
 		return;
 	}
 	struct otp_entry *e = realloc(l->m->e, (l->m->n + 1) * sizeof *e);
@@ -149,8 +149,8 @@ static void load_one(void *ctx, const char *user, const char *key,
 	e = &l->m->e[l->m->n++];
 	memset(e, 0, sizeof *e);
 	e->user = (uint32_t)(u - l->c->users);
-	e->lookahead = u->otp->lookahead;
-	e->low_water = u->otp->low_water;
+	e->lookahead = u->prof->otp->lookahead;
+	e->low_water = u->prof->otp->low_water;
 	snprintf(e->key, sizeof e->key, "%s", key);
 	e->chain = ch;
 }
@@ -193,16 +193,16 @@ static void *otp_load(const struct config *c, struct state *st, bool *failed,
 	}
 	for (size_t i = 0; i < c->nusers; i++) {
 		const struct config_user *u = &c->users[i];
-		for (size_t k = 0; k < u->otp->nopen; k++) {
+		for (size_t k = 0; k < u->prof->otp->nopen; k++) {
 			bool have = false;
 			for (size_t j = 0; j < m->n && !have; j++)
-				have = m->e[j].user == i &&
-					portspec_equal(&m->e[j].chain.open, &u->otp->open[k]);
+				have = m->e[j].user == i && portspec_equal(&m->e[j].chain.open,
+					&u->prof->otp->open[k]);
 			char p[PORTSPEC_STRLEN];
 			if (!have)
 				log_notice("otp: user %s has no chain for %s yet (postern otp "
 					"init, then restart posternd)", u->name,
-					portspec_format(&u->otp->open[k], p));
+					portspec_format(&u->prof->otp->open[k], p));
 		}
 	}
 	return m;

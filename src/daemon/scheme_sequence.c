@@ -46,7 +46,7 @@ struct seq_mem {
 /* Puts user's static sequence and next one-time line into the tracker. */
 static void set_slots(struct seq_mem *m, const struct config *c, size_t user)
 {
-	const struct seq_user *s = c->users[user].seq;
+	const struct seq_user *s = c->users[user].prof->seq;
 	struct seqtrack_want w = { .timeout_ms = s->timeout * 1000u,
 		.tolerance = s->tolerance };
 	w.seq = s->sequence;
@@ -66,12 +66,12 @@ static void set_windows(struct seq_mem *m, const struct config *c)
 	uint32_t timeout = 0;
 	bool merged = false;
 	for (size_t i = 0; i < c->nusers; i++) {
-		const struct token_conf *t = c->users[i].token;
+		const struct token_conf *t = c->users[i].prof->token;
 		if (!t->port_lo)
 			continue;
 		struct portrange one = { IPPROTO_TCP, t->port_lo, t->port_hi };
-		if (c->users[i].seq->timeout > timeout)
-			timeout = c->users[i].seq->timeout;
+		if (c->users[i].prof->seq->timeout > timeout)
+			timeout = c->users[i].prof->seq->timeout;
 		bool dup = false;
 		for (size_t k = 0; k < n; k++)
 			dup |= r[k].lo == one.lo && r[k].hi == one.hi;
@@ -116,17 +116,18 @@ static void warn_weak(const struct config *c, const struct seq_mem *m)
 	char buf[SEQSPEC_STRLEN];
 	for (size_t i = 0; i < c->nusers; i++) {
 		const struct config_user *u = &c->users[i];
-		if (u->seq->sequence.n)
+		if (u->prof->seq->sequence.n)
 			log_warn("user %s: static port sequence %s is weak: anyone who "
 				"sees it can replay it (knockd has the same limit); prefer a "
 				"one-time list, tokens or spa", u->name,
-				seqspec_format(&u->seq->sequence, buf));
-		if (!u->seq->file[0])
+				seqspec_format(&u->prof->seq->sequence, buf));
+		if (!u->prof->seq->file[0])
 			continue;
-		size_t left = m->next[i] < u->seq->list.n ? u->seq->list.n - m->next[i] : 0;
+		size_t n = u->prof->seq->list.n;
+		size_t left = m->next[i] < n ? n - m->next[i] : 0;
 		if (left <= LOW_WATER)
 			log_warn("user %s: %zu unused one-time sequence%s left in %s%s",
-				u->name, left, left == 1 ? "" : "s", u->seq->file,
+				u->name, left, left == 1 ? "" : "s", u->prof->seq->file,
 				left ? "" : ": append new lines (used ones are skipped by index)");
 	}
 }
@@ -218,7 +219,7 @@ static enum verdict seq_parent_verify(void *mem, const struct config *c,
 	int64_t *skew)
 {
 	struct seq_mem *m = mem;
-	const struct seq_user *s = c->users[user].seq;
+	const struct seq_user *s = c->users[user].prof->seq;
 	uint64_t n;
 	*skew = 0;
 	if (!m || ev->kind != CANDIDATE_TEXT || ev->carrier != CARRIER_PORT)

@@ -59,8 +59,8 @@ static size_t table_max(const struct config *c)
 {
 	size_t max = 0;
 	for (size_t i = 0; i < c->nusers; i++) {
-		const struct token_conf *t = c->users[i].token;
-		if (t->mode != TOKEN_NONE && !c->users[i].disabled)
+		const struct token_conf *t = c->users[i].prof->token;
+		if (t->mode != TOKEN_NONE && !c->users[i].prof->disabled)
 			max += 3 * (t->mode == TOKEN_HOTP ?
 				HOTP_RECENT + t->lookahead : 3);
 	}
@@ -158,7 +158,7 @@ static void *token_load(const struct config *c, struct state *st, bool *failed,
 static int add_counter(struct tokentable *t, const struct config_user *u,
 	uint32_t ui, uint64_t n, bool used)
 {
-	const struct token_conf *tc = u->token;
+	const struct token_conf *tc = u->prof->token;
 	struct tokentable_hit hit = { .user = ui, .counter = n, .used = used };
 	uint8_t tok[TOKEN_BYTES], packed[TOKEN_BYTES];
 	uint16_t ports[TOKEN_PORTS];
@@ -188,16 +188,16 @@ static void rebuild(struct token_mem *m, const struct config *c, uint64_t now)
 		const struct config_user *u = &c->users[i];
 		struct token_pos *p = &m->pos[i];
 		uint64_t first, last, next;
-		if (u->token->mode == TOKEN_NONE || u->disabled)
+		if (u->prof->token->mode == TOKEN_NONE || u->prof->disabled)
 			continue;
-		user_window(u->token, p, now, &first, &last, &next);
+		user_window(u->prof->token, p, now, &first, &last, &next);
 		for (uint64_t n = first; n <= last; n++) {
 			if (add_counter(t, u, (uint32_t)i, n, n < next) != 0) {
 				tokentable_free(t);
 				return;
 			}
 		}
-		p->built_slot = otp_totp_slot(now, 0, u->token->step);
+		p->built_slot = otp_totp_slot(now, 0, u->prof->token->step);
 	}
 	int copied = tokentable_copy(m->shared[(m->seq + 1) & 1], t);
 	tokentable_free(t); /* wipes the codes: only the shared copy is read */
@@ -215,7 +215,7 @@ static void token_parent_tick(void *mem, const struct config *c, uint64_t now)
 	/* No token users, no slot to pass: at 100 000 users the walk is a
 	 * cache miss per user, ~100 ms a second here. */
 	for (size_t i = 0; c->uses.tokens && i < m->nusers && !m->dirty; i++) {
-		const struct token_conf *t = c->users[i].token;
+		const struct token_conf *t = c->users[i].prof->token;
 		if (t->mode == TOKEN_TOTP &&
 			otp_totp_slot(now, 0, t->step) != m->pos[i].built_slot)
 			m->dirty = true;
@@ -247,7 +247,7 @@ static const struct config_user *code_user(const struct config *c,
 	if (!otp_code_syntax(cand->u.text) || !cand->user_hint[0])
 		return NULL;
 	const struct config_user *u = config_find_user(c, cand->user_hint);
-	return u && u->token->mode != TOKEN_NONE ? u : NULL;
+	return u && u->prof->token->mode != TOKEN_NONE ? u : NULL;
 }
 
 static uint32_t code_value(const char *text)
@@ -285,9 +285,9 @@ static enum verdict token_child_check(void *mem, const struct config *c,
 			return VERDICT_IGNORE;
 		uint32_t ui = (uint32_t)(u - c->users);
 		fw->user = ui;
-		if (u->disabled)
+		if (u->prof->disabled)
 			return VERDICT_POLICY;
-		if (strlen(cand->u.text) != u->token->digits ||
+		if (strlen(cand->u.text) != u->prof->token->digits ||
 			code_throttled(&m->pos[ui], now))
 			return VERDICT_BAD_MAC;
 		found = shared_find(m, c, TT_CODE,
@@ -307,7 +307,7 @@ static enum verdict token_child_check(void *mem, const struct config *c,
 static bool matches(const struct config_user *u, const struct candidate *ev,
 	uint64_t n)
 {
-	const struct token_conf *t = u->token;
+	const struct token_conf *t = u->prof->token;
 	uint8_t want[TOKEN_BYTES], packed[TOKEN_BYTES];
 	uint16_t ports[TOKEN_PORTS];
 	bool ok;
@@ -340,7 +340,7 @@ static enum verdict token_parent_verify(void *mem, const struct config *c,
 {
 	struct token_mem *m = mem;
 	const struct config_user *u = &c->users[user];
-	const struct token_conf *t = u->token;
+	const struct token_conf *t = u->prof->token;
 	uint64_t first, last, next;
 
 	if (t->mode == TOKEN_NONE || user >= m->nusers)

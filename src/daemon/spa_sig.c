@@ -24,7 +24,7 @@ enum verdict spa_sig_check(const struct config *c, const struct config_user *u,
 	memcpy(wire + KNOCK_WIRE_BYTES, ev->sig, KNOCK_SIG_BYTES);
 	knocksig_extract(keys, wire, sig);
 	sodium_memzero(wire, sizeof wire);
-	if (u->sign->loaded && knocksig_verify(u->sign->pk, ev->u.spa, sig) != 0)
+	if (u->prof->sign->loaded && knocksig_verify(u->prof->sign->pk, ev->u.spa, sig) != 0)
 		return VERDICT_BAD_SIGNATURE;
 	*is_signed = true;
 	return VERDICT_ACCEPT;

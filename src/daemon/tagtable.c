@@ -160,9 +160,9 @@ static void collect_users(struct cell_sink *k, const struct config *c,
 		for (uint64_t s = from; s <= to; s++) {
 			knock_tag(tag_key, s, tag);
 			sink_put(k, make_cell(tag_load(tag), (uint32_t)u, false, s));
-			if (!c->uses.old_keys || !c->users[u].pol->has_old_key)
+			if (!c->uses.old_keys || !c->users[u].prof->pol->has_old_key)
 				continue;
-			knock_tag(c->users[u].pol->old_keys.tag_key, s, tag);
+			knock_tag(c->users[u].prof->pol->old_keys.tag_key, s, tag);
 			sink_put(k, make_cell(tag_load(tag), (uint32_t)u, true, s));
 		}
 	}
@@ -358,7 +358,7 @@ static int update(struct tagtable *t, const struct config *c, uint64_t now, bool
 	/* Each user's key, and an old key during a rotation's overlap. */
 	size_t per_slot = c->nusers;
 	for (size_t u = 0; c->uses.old_keys && u < c->nusers; u++)
-		per_slot += c->users[u].pol->has_old_key;
+		per_slot += c->users[u].prof->pol->has_old_key;
 	uint64_t span = max_slots(c->window);
 	if (span < last - first + 1)
 		span = last - first + 1;
@@ -437,7 +437,7 @@ static bool entry_is(const struct tagtable *t, const struct config *c,
 	uint32_t user = entry_user(e);
 	if (user >= c->nusers)
 		return false;
-	const uint8_t *key = e->us & US_OLD ? c->users[user].pol->old_keys.tag_key :
+	const uint8_t *key = e->us & US_OLD ? c->users[user].prof->pol->old_keys.tag_key :
 		config_user_tag_key(c, &c->users[user]);
 	if (!key)
 		return false;

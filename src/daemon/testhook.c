@@ -80,7 +80,8 @@ static void mint_knocks(const struct config *c, int sock)
 	uint64_t now = (uint64_t)time(NULL);
 	struct knock k = { .action = KNOCK_ACTION_OPEN, .timestamp = now,
 		.lease = 30, .target_is_source = true, .nports = 1 };
-	k.ports[0] = u->nopen ? u->open[0] : (struct portspec){ .proto = 6, .port = 22 };
+	k.ports[0] = u->prof->nopen ? u->prof->open[0] :
+		(struct portspec){ .proto = 6, .port = 22 };
 	/* All it has: the tag key (its AEAD keys' mapping is gone, childkeys.h),
 	 * so a MAC made with a key it guesses (zero). */
 	struct user_keys guess = { { 0 }, { 0 } };
@@ -90,9 +91,9 @@ static void mint_knocks(const struct config *c, int sock)
 	if (knock_seal(&guess, &k, m.evidence.u.spa) == 0)
 		(void)msg_send(sock, &m, true);
 	sodium_memzero(&guess, sizeof guess);
-	if (u->token->mode == TOKEN_NONE)
+	if (u->prof->token->mode == TOKEN_NONE)
 		return;
-	const struct token_conf *t = u->token;
+	const struct token_conf *t = u->prof->token;
 	m.scheme = SCHEME_TOKEN;
 	m.evidence = (struct candidate){ .kind = CANDIDATE_TOKEN, .carrier = CARRIER_ICMP,
 		.src = hooks.mint_src };

@@ -68,9 +68,9 @@ enum verdict verify_knock_key(const struct config *c, const struct config_user *
 	enum verdict v = verify_with(keys, wire, now, window, out, skew);
 	/* Rotation overlap: a knock sealed with the old key does not open with
 	 * the new one (its tag or MAC differs); try the old key too. */
-	if ((v == VERDICT_BAD_MAC || v == VERDICT_MALFORMED) && u->pol->has_old_key) {
+	if ((v == VERDICT_BAD_MAC || v == VERDICT_MALFORMED) && u->prof->pol->has_old_key) {
 		int64_t old_skew;
-		enum verdict ov = verify_with(&u->pol->old_keys, wire, now, window, out,
+		enum verdict ov = verify_with(&u->prof->pol->old_keys, wire, now, window, out,
 			&old_skew);
 		if (ov != VERDICT_BAD_MAC && ov != VERDICT_MALFORMED) {
 			*skew = old_skew;

@@ -152,17 +152,30 @@ static const struct trigger_user trig_none = {
 	.close_idx = TRIGGER_NO_HOOK,
 };
 
-void config_user_init(struct config_user *u)
+void config_user_init(struct config_user *u, struct config_profile *prof)
 {
-	memset(u, 0, sizeof *u);
-	u->name = u->key_path = u->file = "";
-	u->seq = &seq_none;
-	u->token = &token_none;
-	u->otp = &otp_none;
-	u->dyn = &dyn_none;
-	u->sign = &sign_none;
-	u->pol = &pol_none;
-	u->trig = &trig_none;
+	memset(prof, 0, sizeof *prof);
+	prof->key_path = prof->file = "";
+	prof->seq = &seq_none;
+	prof->token = &token_none;
+	prof->otp = &otp_none;
+	prof->dyn = &dyn_none;
+	prof->sign = &sign_none;
+	prof->pol = &pol_none;
+	prof->trig = &trig_none;
+	u->name = "";
+	u->prof = prof;
+}
+
+struct config_profile *cfg_profile_new(struct cfg_parse *p, struct config_user *u)
+{
+	struct config_profile *prof = malloc(sizeof *prof);
+	if (!prof) {
+		cfg_error(p, p->line, "out of memory");
+		return NULL;
+	}
+	config_user_init(u, prof);
+	return prof;
 }
 
 /* A heap copy of def, or NULL after cfg_error. */
@@ -181,16 +194,20 @@ static void *own_copy(struct cfg_parse *p, const void *def, size_t size)
  * (which is never written: hence the cast only here). cfg_NAME(p): the
  * current user's block to write, copied from the default on first use. */
 #define USER_BLOCK(name, type, none)						\
+	static type *name##_own(struct config_profile *f)			\
+	{									\
+		return f->name && f->name != &none ? (type *)f->name : NULL;	\
+	}									\
 	type *cfg_##name##_own(struct config_user *u)				\
 	{									\
-		return u->name && u->name != &none ? (type *)u->name : NULL;	\
+		return name##_own(u->prof);					\
 	}									\
 	type *cfg_##name(struct cfg_parse *p)					\
 	{									\
 		struct config_user *u = cfg_current_user(p);			\
 		type *b = cfg_##name##_own(u);					\
 		if (!b && (b = own_copy(p, &none, sizeof *b)) != NULL)		\
-			u->name = b;						\
+			u->prof->name = b;					\
 		return b;							\
 	}
 USER_BLOCK(token, struct token_conf, token_none)
@@ -203,46 +220,53 @@ USER_BLOCK(trig, struct trigger_user, trig_none)
 
 /* Wipes (secrets: token, dynamic reply key, old keys) and frees an own
  * block, and puts the default back. */
-#define FREE_BLOCK(u, name, none)						\
+#define FREE_BLOCK(f, name, none)						\
 	do {									\
-		void *b_ = cfg_##name##_own(u);					\
+		void *b_ = name##_own(f);					\
 		if (b_) {							\
-			sodium_memzero(b_, sizeof *(u)->name);			\
+			sodium_memzero(b_, sizeof *(f)->name);			\
 			free(b_);						\
 		}								\
-		(u)->name = &none;						\
+		(f)->name = &none;						\
 	} while (0)
+
+void cfg_profile_free(struct config_profile *f)
+{
+	if (!f)
+		return;
+	cfg_free_str(&f->key_path);
+	cfg_free_str(&f->file);
+	struct seq_user *sq = seq_own(f);
+	if (sq)
+		cfg_free_str(&sq->file);
+	struct token_conf *t = token_own(f);
+	if (t)
+		cfg_free_str(&t->key_path);
+	struct sign_conf *sg = sign_own(f);
+	if (sg)
+		cfg_free_str(&sg->key_path);
+	struct user_policy *pol = pol_own(f);
+	if (pol)
+		cfg_free_str(&pol->old_key_path);
+	FREE_BLOCK(f, token, token_none);
+	FREE_BLOCK(f, otp, otp_none);
+	FREE_BLOCK(f, dyn, dyn_none);
+	FREE_BLOCK(f, seq, seq_none);
+	FREE_BLOCK(f, sign, sign_none);
+	FREE_BLOCK(f, pol, pol_none);
+	FREE_BLOCK(f, trig, trig_none);
+	free(f->open);
+	free(f->targets);
+	sodium_memzero(f, sizeof *f);
+	free(f);
+}
 
 void cfg_user_free(struct config_user *u)
 {
-	if (u->from_template) /* all it has is the template's */
-		return;
-	cfg_free_str(&u->key_path);
-	cfg_free_str(&u->file);
-	struct seq_user *sq = cfg_seq_own(u);
-	if (sq)
-		cfg_free_str(&sq->file);
-	struct token_conf *t = cfg_token_own(u);
-	if (t)
-		cfg_free_str(&t->key_path);
-	struct sign_conf *sg = cfg_sign_own(u);
-	if (sg)
-		cfg_free_str(&sg->key_path);
-	struct user_policy *pol = cfg_pol_own(u);
-	if (pol)
-		cfg_free_str(&pol->old_key_path);
-	FREE_BLOCK(u, token, token_none);
-	FREE_BLOCK(u, otp, otp_none);
-	FREE_BLOCK(u, dyn, dyn_none);
-	FREE_BLOCK(u, seq, seq_none);
-	FREE_BLOCK(u, sign, sign_none);
-	FREE_BLOCK(u, pol, pol_none);
-	FREE_BLOCK(u, trig, trig_none);
-	free(u->open);
-	free(u->targets);
-	u->open = NULL;
-	u->targets = NULL;
-	u->nopen = u->ntargets = 0;
+	/* [user *]'s profile is freed once, with c->tmpl (config_free). */
+	if (u->prof && !u->prof->from_template)
+		cfg_profile_free(u->prof);
+	u->prof = NULL;
 }
 
 static bool same_name(const void *ctx, size_t i)
@@ -271,7 +295,7 @@ static int user_begin(struct cfg_parse *p, const char *name)
 	}
 	if (dup) {
 		cfg_error(p, p->line, "user %s is already defined at line %u",
-			name, dup->line);
+			name, dup->prof->line);
 		return -1;
 	}
 	if (c->nusers == p->users_cap &&
@@ -282,11 +306,13 @@ static int user_begin(struct cfg_parse *p, const char *name)
 		cfg_error(p, p->line, "out of memory");
 		return -1;
 	}
-	p->lines[c->nusers] = (struct cfg_user_lines){ 0 };
-	struct config_user *u = &c->users[c->nusers++];
-	config_user_init(u);
+	struct config_user *u = &c->users[c->nusers];
+	if (!cfg_profile_new(p, u))
+		return -1;
+	c->nusers++;
+	p->lines[c->nusers - 1] = (struct cfg_user_lines){ 0 };
 	u->name = copy;
-	u->line = p->line;
+	u->prof->line = p->line;
 	p->cur = u;
 	p->cur_lines = &p->lines[c->nusers - 1];
 	p->target_source = false;
@@ -555,11 +581,11 @@ int cfg_read_stream(struct cfg_parse *p, FILE *f)
 
 static void summarise_user(struct config_uses *s, const struct config_user *u)
 {
-	s->otp |= u->otp->alg != 0;
-	s->tokens |= u->token->mode != TOKEN_NONE;
+	s->otp |= u->prof->otp->alg != 0;
+	s->tokens |= u->prof->token->mode != TOKEN_NONE;
 	s->sequences |= cfg_has_sequences(u);
-	s->dynamic |= u->dyn->enabled;
-	s->old_keys |= u->pol->old_key_path[0] != '\0' || u->pol->has_old_key;
+	s->dynamic |= u->prof->dyn->enabled;
+	s->old_keys |= u->prof->pol->old_key_path[0] != '\0' || u->prof->pol->has_old_key;
 }
 
 /* Defaults that depend on whether a key was given at all, and c->uses. */
@@ -579,11 +605,11 @@ static void finish_defaults(struct cfg_parse *p)
 	c->uses = (struct config_uses){ 0 };
 	for (size_t i = 0; i < c->nusers; i++) {
 		if (!p->lines[i].max_lease)
-			c->users[i].max_lease = c->max_lease;
+			c->users[i].prof->max_lease = c->max_lease;
 		summarise_user(&c->uses, &c->users[i]);
 	}
 	if (c->tmpl && !p->tmpl_lines.max_lease)
-		c->tmpl->max_lease = c->max_lease;
+		c->tmpl->prof->max_lease = c->max_lease;
 }
 
 /* Parses st into a fresh config, then checks it whole. */
@@ -669,7 +695,7 @@ void config_free(struct config *c)
 		free(c->users);
 	}
 	if (c->tmpl) {
-		cfg_user_free(c->tmpl);
+		cfg_profile_free(c->tmpl->prof); /* its users' too */
 		free(c->tmpl);
 	}
 	cfg_arena_free(c);

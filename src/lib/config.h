@@ -103,24 +103,25 @@ enum firewall_mode {
 	FIREWALL_MARK, /* postern's chain marks leased packets; operator accepts the mark */
 };
 
-struct config_user {
-	/* In the config's name arena (config_arena.c), or a string the caller
-	 * owns for users built by hand. At most CONFIG_NAME_MAX - 1 bytes. */
-	const char *name;
+/* What a user's knocks are allowed and how they are checked: everything of
+ * a user but the name. A user with a [user NAME] section has one of their
+ * own (heap, config_free frees and wipes it); every keys_file user without
+ * a section shares the one profile of [user *] (from_template: c->tmpl's,
+ * read-only, freed once), so that such a user costs 16 bytes here. */
+struct config_profile {
 	const char *key_path; /* "" until set; heap (config_free frees) */
 	/* The user's keys are not here but in struct config_keys (below): the
 	 * capture child drops them without writing to this array. */
-	/* Heap, or the [user *] template's (from_template: shared, read-only). */
-	struct portspec *open; /* nopen of them (at most CONFIG_MAX_PORTS) */
+	struct portspec *open; /* nopen of them (at most CONFIG_MAX_PORTS), heap */
 	struct cidr *targets; /* allowed explicit targets: ntargets (at most
-				 CONFIG_MAX_CIDRS) */
+				 CONFIG_MAX_CIDRS), heap */
 	uint32_t nopen, ntargets;
 	uint32_t max_lease; /* seconds */
 	unsigned line; /* line of the [user NAME] header ([user *]'s if from_template) */
 	unsigned key_line; /* line of key = (0 = not set: the secret is in keys_file) */
 	bool disabled;
-	/* A keys_file user with no section of their own: every pointer below,
-	 * open and targets are c->tmpl's (config_free frees them once). */
+	/* [user *]'s profile, shared by all its users (and c->tmpl): never
+	 * written once keys_file is read, never freed through a user. */
 	bool from_template;
 	/* The per-feature blocks point to a shared read-only default (set by
 	 * config_user_init) until the user sets one of their keys; then to a
@@ -137,6 +138,15 @@ struct config_user {
 	const char *file; /* the users_dir drop-in it came from; "" = the main file */
 };
 
+/* One user: 16 bytes, so that 100 000 users of [user *] take 1.6 MB. */
+struct config_user {
+	/* In the config's name arena (config_arena.c), or a string the caller
+	 * owns for users built by hand. At most CONFIG_NAME_MAX - 1 bytes. */
+	const char *name;
+	/* The user's own, or [user *]'s (prof->from_template): see above. */
+	struct config_profile *prof;
+};
+
 /* Which features some user has, found once by config_load (or
  * config_summarise), so that the capture child never walks every user to
  * ask: at 100 000 users each walk is ~38 MB of memory touched. */
@@ -150,16 +160,17 @@ struct config_uses {
 
 /* Users' keys, outside struct config_user so that the capture child can
  * give them up without touching (copying-on-write) the users array
- * (config_userkeys.c). Slot i is users[i]'s. The tag keys are a compact
- * array of their own because the child keeps them (its tag table); the
- * whole keys (tag and AEAD) are in a page-aligned mapping that only the
- * parent keeps: the child unmaps it (childkeys.h). The tag keys are thus
- * held twice in the parent (16 B per user). */
+ * (config_userkeys.c). Slot i is users[i]'s. The whole keys (tag and AEAD)
+ * are in a page-aligned mapping; the parent reads the tag keys there (held
+ * once). The child keeps only the tag keys (its tag table): it packs them
+ * into the first pages of the mapping and unmaps the rest (childkeys.h). */
 struct config_keys {
-	uint8_t (*tag)[KNOCK_TAG_KEY_BYTES]; /* cap of them, heap */
 	struct user_keys *secret; /* cap of them, mmap'd; NULL once dropped */
+	/* NULL until the secret is dropped; then cap (= nusers) of them,
+	 * packed at the start of what is left of the mapping. */
+	uint8_t (*tag)[KNOCK_TAG_KEY_BYTES];
 	size_t cap;
-	size_t map_bytes; /* of secret's mapping */
+	size_t map_bytes; /* of the mapping (secret's, then tag's) */
 };
 
 struct cfg_index_slot; /* config_int.h */
@@ -234,9 +245,10 @@ int config_load_string(const char *text, const char *name, unsigned flags,
 void config_free(struct config *c);
 /* Prints the normalised config (all defaults spelled out, no secrets). */
 void config_print(const struct config *c, FILE *f);
-/* Empties *u: every field zero, every path "" (for users built by hand, as
- * tests and benches do; the parser does it for each [user]). */
-void config_user_init(struct config_user *u);
+/* Empties *prof (every field zero, every path "", the shared default
+ * blocks) and makes it u's, with name "" (for users built by hand, as tests
+ * and benches do; the parser does it for each [user]). */
+void config_user_init(struct config_user *u, struct config_profile *prof);
 /* The user called name, or NULL; O(1) in a loaded config. */
 const struct config_user *config_find_user(const struct config *c, const char *name);
 /* The same, ignoring case (DNS labels: resolvers may randomise the case). */
@@ -273,8 +285,10 @@ const struct user_keys *config_user_keys(const struct config *c,
 /* u's tag key, or NULL if its keys were never set (the child keeps these). */
 const uint8_t *config_user_tag_key(const struct config *c,
 	const struct config_user *u);
-/* Unmaps the whole keys without writing to them (the capture child, after
- * fork: the parent's pages stay the parent's). The tag keys stay. */
+/* Keeps the tag keys only (the capture child, after fork): packs them into
+ * the first pages of the mapping (16 B per user: the only pages written,
+ * and so copied from the parent), wipes the rest of the last of those
+ * pages and unmaps the others without writing to them. */
 void config_keys_drop_secret(struct config *c);
 /* Wipes and frees both (config_free does). */
 void config_keys_free(struct config *c);

@@ -118,15 +118,15 @@ int cfg_check_audit(struct cfg_parse *p)
 
 int cfg_check_sign(struct cfg_parse *p, struct config_user *u)
 {
-	if (u->sign->require && !u->sign->key_path[0]) {
-		cfg_error(p, u->sign->require_line, "user %s: require_signature = yes "
+	if (u->prof->sign->require && !u->prof->sign->key_path[0]) {
+		cfg_error(p, u->prof->sign->require_line, "user %s: require_signature = yes "
 			"needs a sign_key (the user's public key: postern keygen --sign)",
 			u->name);
 		return -1;
 	}
 	const char *plain = cfg_user_plain_scheme(u);
-	if (u->sign->require && plain) {
-		cfg_error(p, u->sign->require_line, "user %s: require_signature = yes "
+	if (u->prof->sign->require && plain) {
+		cfg_error(p, u->prof->sign->require_line, "user %s: require_signature = yes "
 			"refuses every %s knock (only SPA knocks are signed); use one "
 			"or the other", u->name, plain);
 		return -1;
@@ -141,13 +141,13 @@ int cfg_load_sign(struct cfg_parse *p, struct config_user *u)
 	struct sign_conf *sg = cfg_sign_own(u); /* NULL: the default, no key */
 	if (!sg || !sg->key_path[0])
 		return 0;
-	if (signkey_read(u->sign->key_path, &k, &err) < 0) {
-		cfg_error(p, u->sign->key_line, "user %s: %s", u->name, err.msg);
+	if (signkey_read(u->prof->sign->key_path, &k, &err) < 0) {
+		cfg_error(p, u->prof->sign->key_line, "user %s: %s", u->name, err.msg);
 		return -1;
 	}
 	if (strcmp(k.user, u->name) != 0) {
-		cfg_error(p, u->sign->key_line, "user %s: signing key %s belongs to "
-			"user '%s'", u->name, u->sign->key_path, k.user);
+		cfg_error(p, u->prof->sign->key_line, "user %s: signing key %s belongs to "
+			"user '%s'", u->name, u->prof->sign->key_path, k.user);
 		return -1;
 	}
 	memcpy(sg->pk, k.pk, sizeof sg->pk);
@@ -169,8 +169,8 @@ void cfg_print_audit(const struct config *c, FILE *f)
 
 void cfg_print_sign(const struct config_user *u, FILE *f)
 {
-	if (u->sign->key_path[0])
-		fprintf(f, "sign_key = %s\n", u->sign->key_path);
-	if (u->sign->require)
+	if (u->prof->sign->key_path[0])
+		fprintf(f, "sign_key = %s\n", u->prof->sign->key_path);
+	if (u->prof->sign->require)
 		fprintf(f, "require_signature = yes\n");
 }

@@ -50,7 +50,7 @@ struct lookup {
 static bool same_key_path(const void *ctx, size_t i)
 {
 	const struct lookup *l = ctx;
-	return strcmp(l->c->users[i].key_path, l->u->key_path) == 0;
+	return strcmp(l->c->users[i].prof->key_path, l->u->prof->key_path) == 0;
 }
 
 static bool same_secret(const void *ctx, size_t i)
@@ -66,17 +66,17 @@ static int check_key_path(struct cfg_parse *p, const struct config_user *u,
 {
 	const struct config *c = p->c;
 	struct lookup l = { c, u };
-	uint64_t h = cfg_hash(u->key_path, strlen(u->key_path));
+	uint64_t h = cfg_hash(u->prof->key_path, strlen(u->prof->key_path));
 	size_t dup = cfg_index_find(paths, h, same_key_path, &l);
 	if (dup != SIZE_MAX) {
 		const struct config_user *o = &c->users[dup];
-		cfg_error(p, u->key_line, "user %s: key file %s is also user "
+		cfg_error(p, u->prof->key_line, "user %s: key file %s is also user "
 			"%s's (line %u); every user needs their own key",
-			u->name, u->key_path, o->name, o->key_line);
+			u->name, u->prof->key_path, o->name, o->prof->key_line);
 		return -1;
 	}
 	if (cfg_index_add(paths, h, (size_t)(u - c->users)) != 0) {
-		cfg_error(p, u->key_line, "out of memory");
+		cfg_error(p, u->prof->key_line, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -88,25 +88,25 @@ static int check_user(struct cfg_parse *p, const struct config_user *u,
 	const struct config *c = p->c;
 	char buf[PORTSPEC_STRLEN];
 
-	if (!u->key_line && !c->keys_file[0] && u != c->tmpl) {
-		cfg_error(p, u->line, "user %s has no key (add key = "
+	if (!u->prof->key_line && !c->keys_file[0] && u != c->tmpl) {
+		cfg_error(p, u->prof->line, "user %s has no key (add key = "
 			"/etc/postern/users/%s.key)", u->name, u->name);
 		return -1;
 	}
 	/* Without a key line the secret is in keys_file, read with the keys. */
-	if (u->key_line && check_key_path(p, u, paths) != 0)
+	if (u->prof->key_line && check_key_path(p, u, paths) != 0)
 		return -1;
-	for (size_t i = 0; i < u->nopen; i++) {
-		if (!config_is_protected(c, &u->open[i])) {
+	for (size_t i = 0; i < u->prof->nopen; i++) {
+		if (!config_is_protected(c, &u->prof->open[i])) {
 			cfg_error(p, cfg_lines(p, u)->open, "user %s: open %s is not a protected "
 				"port (add it to [protect] ports)", u->name,
-				portspec_format(&u->open[i], buf));
+				portspec_format(&u->prof->open[i], buf));
 			return -1;
 		}
 	}
-	if (u->max_lease > c->max_lease) {
+	if (u->prof->max_lease > c->max_lease) {
 		cfg_error(p, cfg_lines(p, u)->max_lease, "user %s: max_lease (%u s) exceeds "
-			"the daemon's max_lease (%u s)", u->name, u->max_lease,
+			"the daemon's max_lease (%u s)", u->name, u->prof->max_lease,
 			c->max_lease);
 		return -1;
 	}
@@ -128,7 +128,7 @@ int cfg_check(struct cfg_parse *p)
 		if (!u)
 			break;
 		/* A user from a users_dir drop-in: its lines are that file's. */
-		p->file = u->file[0] ? u->file : NULL;
+		p->file = u->prof->file[0] ? u->prof->file : NULL;
 		if (check_user(p, u, &paths) != 0 || cfg_check_token(p, u) != 0 ||
 		    cfg_check_otp(p, u) != 0 || cfg_check_dyn(p, u) != 0 ||
 		    cfg_check_policy(p, u) != 0 || cfg_check_sign(p, u) != 0)
@@ -148,22 +148,22 @@ static int load_key(struct cfg_parse *p, struct config_user *u)
 	struct errbuf kerr = { { 0 } };
 	int rc = -1;
 
-	if (!u->key_line) {
+	if (!u->prof->key_line) {
 		if (cfg_lines(p, u)->keys_file)
 			return 0; /* cfg_load_keys_file set u's keys */
-		cfg_error(p, u->line, "user %s has no key: not in keys_file %s, and "
+		cfg_error(p, u->prof->line, "user %s has no key: not in keys_file %s, and "
 			"no key = line", u->name, p->c->keys_file);
 		return -1;
 	}
-	if (keyfile_read(u->key_path, &kf, &kerr) != 0) {
-		cfg_error(p, u->key_line, "user %s: %s", u->name, kerr.msg);
+	if (keyfile_read(u->prof->key_path, &kf, &kerr) != 0) {
+		cfg_error(p, u->prof->key_line, "user %s: %s", u->name, kerr.msg);
 		return -1;
 	}
 	if (strcmp(kf.user, u->name) != 0)
-		cfg_error(p, u->key_line, "user %s: key file %s belongs to user '%s'",
-			u->name, u->key_path, kf.user);
+		cfg_error(p, u->prof->key_line, "user %s: key file %s belongs to user '%s'",
+			u->name, u->prof->key_path, kf.user);
 	else if (config_user_set_secret(p->c, (size_t)(u - p->c->users), kf.secret) != 0)
-		cfg_error(p, u->key_line, "out of memory");
+		cfg_error(p, u->prof->key_line, "out of memory");
 	else
 		rc = 0;
 	keyfile_wipe(&kf);
@@ -185,17 +185,17 @@ static int check_shared_secret(struct cfg_parse *p, const struct config_user *u,
 	if (dup != SIZE_MAX) {
 		const struct config_user *o = &p->c->users[dup];
 		/* A secret from keys_file: say where in that file. */
-		if (!u->key_line)
+		if (!u->prof->key_line)
 			p->file = p->c->keys_file;
-		cfg_error(p, u->key_line ? u->key_line : cfg_lines(p, u)->keys_file,
+		cfg_error(p, u->prof->key_line ? u->prof->key_line : cfg_lines(p, u)->keys_file,
 			"user %s has the same secret as user %s (line %u%s); every "
 			"user needs their own key", u->name, o->name,
-			o->key_line ? o->key_line : p->lines[dup].keys_file,
-			o->key_line ? "" : " of keys_file");
+			o->prof->key_line ? o->prof->key_line : p->lines[dup].keys_file,
+			o->prof->key_line ? "" : " of keys_file");
 		return -1;
 	}
 	if (cfg_index_add(secrets, h, (size_t)(u - p->c->users)) != 0) {
-		cfg_error(p, u->key_line, "out of memory");
+		cfg_error(p, u->prof->key_line, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -223,12 +223,12 @@ int cfg_load_keys(struct cfg_parse *p)
 		struct config_user *u = &p->c->users[i];
 		/* keys_file set a template user's keys; [user *] has no other
 		 * key files (config_template.c). */
-		if (u->from_template) {
+		if (u->prof->from_template) {
 			if (check_shared_secret(p, u, &secrets) != 0)
 				goto out;
 			continue;
 		}
-		p->file = u->file[0] ? u->file : NULL; /* a users_dir drop-in */
+		p->file = u->prof->file[0] ? u->prof->file : NULL; /* a users_dir drop-in */
 		if (load_key(p, u) != 0 || check_shared_secret(p, u, &secrets) != 0 ||
 		    cfg_load_token(p, u) != 0 || cfg_load_seq(p, u) != 0 ||
 		    cfg_load_old_key(p, u) != 0 || cfg_load_sign(p, u) != 0)

@@ -83,17 +83,17 @@ static int read_dropin(struct cfg_parse *p, const char *path, const char *user)
 	if (rc != 0)
 		return -1;
 	if (c->nusers != before + 1) {
-		cfg_error(p, c->nusers > before + 1 ? c->users[before + 1].line : 0,
+		cfg_error(p, c->nusers > before + 1 ? c->users[before + 1].prof->line : 0,
 			"a drop-in holds exactly one [user %s] section", user);
 		return -1;
 	}
 	struct config_user *u = &c->users[before];
 	if (strcmp(u->name, user) != 0) {
-		cfg_error(p, u->line, "[user %s] in %s" DROPIN_SUFFIX ": the section "
+		cfg_error(p, u->prof->line, "[user %s] in %s" DROPIN_SUFFIX ": the section "
 			"must name the file's user", u->name, user);
 		return -1;
 	}
-	return cfg_set_str(p, &u->file, path);
+	return cfg_set_str(p, &u->prof->file, path);
 }
 
 int cfg_load_dropins(struct cfg_parse *p)

@@ -117,8 +117,8 @@ int cfg_set_dyn_forward(struct cfg_parse *p, const char *v)
 
 static bool in_open(const struct config_user *u, const struct portspec *ps)
 {
-	for (size_t k = 0; k < u->nopen; k++)
-		if (portspec_equal(&u->open[k], ps))
+	for (size_t k = 0; k < u->prof->nopen; k++)
+		if (portspec_equal(&u->prof->open[k], ps))
 			return true;
 	return false;
 }
@@ -175,14 +175,14 @@ int cfg_check_dyn(struct cfg_parse *p, struct config_user *u)
 		return -1;
 	}
 	if (d->nopen == 0) {
-		if (u->nopen == 0 || u->nopen > KNOCK_MAX_PORTS) {
+		if (u->prof->nopen == 0 || u->prof->nopen > KNOCK_MAX_PORTS) {
 			cfg_error(p, d->line, "user %s: add dynamic_open = PROTO/PORT (the "
 				"doors a dynamic knock opens, at most %d of the user's open "
 				"list)", u->name, KNOCK_MAX_PORTS);
 			return -1;
 		}
-		memcpy(d->open, u->open, u->nopen * sizeof *u->open);
-		d->nopen = u->nopen;
+		memcpy(d->open, u->prof->open, u->prof->nopen * sizeof *u->prof->open);
+		d->nopen = u->prof->nopen;
 	}
 	for (size_t i = 0; i < d->nopen; i++) {
 		if (!in_open(u, &d->open[i])) {
@@ -206,7 +206,7 @@ bool config_uses_dynamic(const struct config *c)
 
 void cfg_print_dyn(const struct config_user *u, FILE *f)
 {
-	const struct dyn_conf *d = u->dyn;
+	const struct dyn_conf *d = u->prof->dyn;
 	char buf[PORTSPEC_STRLEN];
 	if (!d->enabled)
 		return;

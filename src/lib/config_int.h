@@ -199,7 +199,12 @@ int cfg_users_reserve(struct cfg_parse *p, size_t n);
  * or NULL when out of memory. */
 const char *cfg_arena_str(struct config *c, const char *name, size_t n);
 void cfg_arena_free(struct config *c);
-/* Wipes and frees what u owns (nothing for a user made from [user *]). */
+/* A fresh profile (config_user_init's defaults) made u's, or NULL after
+ * cfg_error. */
+struct config_profile *cfg_profile_new(struct cfg_parse *p, struct config_user *u);
+/* Wipes and frees f and what it owns. NULL is a no-op. */
+void cfg_profile_free(struct config_profile *f);
+/* Frees u's profile unless it is [user *]'s (freed once, with c->tmpl). */
 void cfg_user_free(struct config_user *u);
 
 /* [user *] (config_template.c): starts the section; checks that a key may

@@ -288,10 +288,10 @@ static int set_key(struct cfg_parse *p, const char *v)
 {
 	struct config_user *u = cfg_current_user(p);
 	char path[PATH_MAX];
-	u->key_line = p->line;
+	u->prof->key_line = p->line;
 	if (set_path(p, "key", v, path) != 0)
 		return -1;
-	return cfg_set_str(p, &u->key_path, path);
+	return cfg_set_str(p, &u->prof->key_path, path);
 }
 
 static int set_open(struct cfg_parse *p, const char *v)
@@ -300,13 +300,13 @@ static int set_open(struct cfg_parse *p, const char *v)
 	if (!p->cur_lines->open)
 		p->cur_lines->open = p->line;
 	/* Room for one more, grown x2: most users open one or two doors. */
-	if (u->nopen < CONFIG_MAX_PORTS && (u->nopen & (u->nopen - 1)) == 0 &&
-	    cfg_grow(p, (void **)&u->open, u->nopen ? 2 * u->nopen : 1,
-		    sizeof *u->open) != 0)
+	if (u->prof->nopen < CONFIG_MAX_PORTS && (u->prof->nopen & (u->prof->nopen - 1)) == 0 &&
+	    cfg_grow(p, (void **)&u->prof->open, u->prof->nopen ? 2 * u->prof->nopen : 1,
+		    sizeof *u->prof->open) != 0)
 		return -1;
-	size_t n = u->nopen;
-	int rc = add_port(p, "open", v, u->open, &n);
-	u->nopen = (uint32_t)n;
+	size_t n = u->prof->nopen;
+	int rc = add_port(p, "open", v, u->prof->open, &n);
+	u->prof->nopen = (uint32_t)n;
 	return rc;
 }
 
@@ -314,7 +314,7 @@ static int set_user_max_lease(struct cfg_parse *p, const char *v)
 {
 	struct config_user *u = cfg_current_user(p);
 	p->cur_lines->max_lease = p->line;
-	return set_lease(p, "max_lease", v, CFG_LEASE_MAX, &u->max_lease);
+	return set_lease(p, "max_lease", v, CFG_LEASE_MAX, &u->prof->max_lease);
 }
 
 static int set_target(struct cfg_parse *p, const char *v)
@@ -341,22 +341,22 @@ static int set_target(struct cfg_parse *p, const char *v)
 			"for any address", v);
 		return -1;
 	}
-	for (size_t i = 0; i < u->ntargets; i++) {
-		if (u->targets[i].prefix == c.prefix &&
-			addr_equal(&u->targets[i].base, &c.base)) {
+	for (size_t i = 0; i < u->prof->ntargets; i++) {
+		if (u->prof->targets[i].prefix == c.prefix &&
+			addr_equal(&u->prof->targets[i].base, &c.base)) {
 			cfg_error(p, p->line, "targets: %s listed twice", v);
 			return -1;
 		}
 	}
-	if (u->ntargets == CONFIG_MAX_CIDRS) {
+	if (u->prof->ntargets == CONFIG_MAX_CIDRS) {
 		cfg_error(p, p->line, "targets: more than %d prefixes", CONFIG_MAX_CIDRS);
 		return -1;
 	}
-	if ((u->ntargets & (u->ntargets - 1)) == 0 && cfg_grow(p,
-		(void **)&u->targets, u->ntargets ? 2 * u->ntargets : 1,
-		sizeof *u->targets) != 0)
+	if ((u->prof->ntargets & (u->prof->ntargets - 1)) == 0 && cfg_grow(p,
+		(void **)&u->prof->targets, u->prof->ntargets ? 2 * u->prof->ntargets : 1,
+		sizeof *u->prof->targets) != 0)
 		return -1;
-	u->targets[u->ntargets++] = c;
+	u->prof->targets[u->prof->ntargets++] = c;
 	return 0;
 }
 
@@ -366,7 +366,7 @@ static int set_disabled(struct cfg_parse *p, const char *v)
 	static const char *const no[] = { "no", "false", "off", "0" };
 	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
 		if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
-			cfg_current_user(p)->disabled = strcasecmp(v, yes[i]) == 0;
+			cfg_current_user(p)->prof->disabled = strcasecmp(v, yes[i]) == 0;
 			return 0;
 		}
 	}

@@ -80,9 +80,9 @@ static struct config_user *line_user(struct cfg_parse *p, const char *name)
 			p->lines[i].keys_file);
 		return NULL;
 	}
-	if (u->key_line) {
+	if (u->prof->key_line) {
 		cfg_error(p, p->line, "user %s also has key = %s (line %u); give a "
-			"user one key", name, u->key_path, u->key_line);
+			"user one key", name, u->prof->key_path, u->prof->key_line);
 		return NULL;
 	}
 	return u;

@@ -131,7 +131,7 @@ int cfg_check_otp(struct cfg_parse *p, struct config_user *u)
 				portspec_format(&o->open[i], buf));
 			return -1;
 		}
-		if (!in_list(u->open, u->nopen, &o->open[i])) {
+		if (!in_list(u->prof->open, u->prof->nopen, &o->open[i])) {
 			cfg_error(p, o->open_line, "user %s: otp_open %s is not in the "
 				"user's open list", u->name, portspec_format(&o->open[i], buf));
 			return -1;
@@ -142,7 +142,7 @@ int cfg_check_otp(struct cfg_parse *p, struct config_user *u)
 
 void cfg_print_otp(const struct config_user *u, FILE *f)
 {
-	const struct otp_conf *o = u->otp;
+	const struct otp_conf *o = u->prof->otp;
 	char buf[PORTSPEC_STRLEN];
 	if (o->alg == OTP_ALG_NONE)
 		return;

@@ -282,15 +282,15 @@ int cfg_set_old_key_until(struct cfg_parse *p, const char *v)
 
 const char *cfg_user_plain_scheme(const struct config_user *u)
 {
-	return u->token->mode != TOKEN_NONE ? "token"
-		: u->otp->alg != OTP_ALG_NONE ? "otp"
-		: u->seq->sequence.n || u->seq->file[0] ? "sequence"
-		: u->dyn->enabled ? "dynamic" : NULL;
+	return u->prof->token->mode != TOKEN_NONE ? "token"
+		: u->prof->otp->alg != OTP_ALG_NONE ? "otp"
+		: u->prof->seq->sequence.n || u->prof->seq->file[0] ? "sequence"
+		: u->prof->dyn->enabled ? "dynamic" : NULL;
 }
 
 int cfg_check_policy(struct cfg_parse *p, struct config_user *u)
 {
-	const struct user_policy *pol = u->pol;
+	const struct user_policy *pol = u->prof->pol;
 	if (pol->old_key_line && !pol->old_key_until_line) {
 		cfg_error(p, pol->old_key_line, "user %s: old_key needs old_key_until "
 			"(the date the old key stops working)", u->name);
@@ -301,7 +301,7 @@ int cfg_check_policy(struct cfg_parse *p, struct config_user *u)
 			"old_key", u->name);
 		return -1;
 	}
-	if (pol->old_key_line && strcmp(pol->old_key_path, u->key_path) == 0) {
+	if (pol->old_key_line && strcmp(pol->old_key_path, u->prof->key_path) == 0) {
 		cfg_error(p, pol->old_key_line, "user %s: old_key is the same file as key",
 			u->name);
 		return -1;
@@ -374,7 +374,7 @@ static void print_names(FILE *f, const char *key, uint32_t mask,
 
 void cfg_print_policy_user(const struct config_user *u, FILE *f)
 {
-	const struct user_policy *pol = u->pol;
+	const struct user_policy *pol = u->prof->pol;
 	char buf[ADDR_STRLEN + 4], date[TIMERULE_DATE_LEN], hours[1024];
 	fprintf(f, "sources = ");
 	if (!pol->nsources)

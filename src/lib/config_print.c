@@ -51,19 +51,19 @@ static void print_user(const struct config_user *u, FILE *f)
 {
 	char buf[ADDR_STRLEN + 4];
 
-	if (u->file[0])
-		fprintf(f, "\n# from %s", u->file);
+	if (u->prof->file[0])
+		fprintf(f, "\n# from %s", u->prof->file);
 	fprintf(f, "\n[user %s]\n", u->name);
-	if (u->key_line) /* else its secret is in keys_file */
-		fprintf(f, "key = %s\n", u->key_path);
-	print_ports(f, "open", u->open, u->nopen);
-	fprintf(f, "max_lease = %u\n", u->max_lease);
+	if (u->prof->key_line) /* else its secret is in keys_file */
+		fprintf(f, "key = %s\n", u->prof->key_path);
+	print_ports(f, "open", u->prof->open, u->prof->nopen);
+	fprintf(f, "max_lease = %u\n", u->prof->max_lease);
 	/* A knock may always name its own source; these are the extras. */
 	fprintf(f, "targets = source");
-	for (size_t i = 0; i < u->ntargets; i++)
-		fprintf(f, ", %s", cidr_format(&u->targets[i], buf));
+	for (size_t i = 0; i < u->prof->ntargets; i++)
+		fprintf(f, ", %s", cidr_format(&u->prof->targets[i], buf));
 	fputc('\n', f);
-	fprintf(f, "disabled = %s\n", u->disabled ? "yes" : "no");
+	fprintf(f, "disabled = %s\n", u->prof->disabled ? "yes" : "no");
 	cfg_print_token(u, f);
 	cfg_print_otp(u, f);
 	cfg_print_seq_user(u, f);
@@ -83,7 +83,7 @@ void config_print(const struct config *c, FILE *f)
 		fprintf(f, "\n# no users: every knock will be refused\n");
 	/* keys_file's users of [user *] as that one section, not one each. */
 	for (size_t i = 0; i < c->nusers; i++)
-		if (!c->users[i].from_template)
+		if (!c->users[i].prof->from_template)
 			print_user(&c->users[i], f);
 	cfg_print_template(c, f, print_user);
 	cfg_print_triggers(c, f);

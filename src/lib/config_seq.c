@@ -33,8 +33,9 @@ static struct seq_user *sq(struct cfg_parse *p)
 
 bool cfg_has_sequences(const struct config_user *u)
 {
-	return u->seq->sequence.n > 0 || u->seq->file[0] || u->token->port_lo ||
-		u->dyn->enabled; /* dynamic knocks are port sequences too */
+	const struct config_profile *f = u->prof;
+	return f->seq->sequence.n > 0 || f->seq->file[0] || f->token->port_lo ||
+		f->dyn->enabled; /* dynamic knocks are port sequences too */
 }
 
 bool config_uses_sequences(const struct config *c)
@@ -228,22 +229,22 @@ static int check_user_seq(struct cfg_parse *p, struct config_user *u)
 		return -1;
 	}
 	for (const struct config_user *o = p->c->users; any && s->sequence.n && o < u; o++) {
-		if (seqspec_equal(&o->seq->sequence, &s->sequence)) {
+		if (seqspec_equal(&o->prof->seq->sequence, &s->sequence)) {
 			cfg_error(p, s->sequence_line, "user %s: the same sequence as user "
-				"%s (line %u)", u->name, o->name, o->seq->sequence_line);
+				"%s (line %u)", u->name, o->name, o->prof->seq->sequence_line);
 			return -1;
 		}
 	}
-	if (u->token->port_lo) {
-		struct portspec lo = { IPPROTO_TCP, u->token->port_lo };
-		struct portspec hi = { IPPROTO_TCP, u->token->port_hi };
+	if (u->prof->token->port_lo) {
+		struct portspec lo = { IPPROTO_TCP, u->prof->token->port_lo };
+		struct portspec hi = { IPPROTO_TCP, u->prof->token->port_hi };
 		bool inside = false;
 		for (size_t i = 0; i < p->c->seq.nwatch; i++)
 			inside |= portrange_contains(&p->c->seq.watch[i], &lo) &&
 				portrange_contains(&p->c->seq.watch[i], &hi);
 		if (!inside) {
-			cfg_error(p, u->token->ports_line, "user %s: token_ports %u-%u is not "
-				"inside one [daemon] sequence_watch range", u->name,
+			cfg_error(p, u->prof->token->ports_line, "user %s: token_ports %u-%u "
+				"is not inside one [daemon] sequence_watch range", u->name,
 				(unsigned)lo.port, (unsigned)hi.port);
 			return -1;
 		}
@@ -251,20 +252,20 @@ static int check_user_seq(struct cfg_parse *p, struct config_user *u)
 	if (!any)
 		return 0;
 	if (s->nopen == 0) {
-		if (u->nopen == 0 || u->nopen > KNOCK_MAX_PORTS) {
+		if (u->prof->nopen == 0 || u->prof->nopen > KNOCK_MAX_PORTS) {
 			cfg_error(p, s->sequence_line ? s->sequence_line : s->file_line,
 				"user %s: add sequence_open = PROTO/PORT (the doors a sequence "
 				"opens, at most %d of the user's open list)", u->name,
 				KNOCK_MAX_PORTS);
 			return -1;
 		}
-		memcpy(s->open, u->open, u->nopen * sizeof *u->open);
-		s->nopen = u->nopen;
+		memcpy(s->open, u->prof->open, u->prof->nopen * sizeof *u->prof->open);
+		s->nopen = u->prof->nopen;
 	}
 	for (size_t i = 0; i < s->nopen; i++) {
 		bool ok = false;
-		for (size_t k = 0; k < u->nopen; k++)
-			ok |= portspec_equal(&u->open[k], &s->open[i]);
+		for (size_t k = 0; k < u->prof->nopen; k++)
+			ok |= portspec_equal(&u->prof->open[k], &s->open[i]);
 		if (!ok) {
 			cfg_error(p, s->open_line, "user %s: sequence_open %s is not in the "
 				"user's open list", u->name, portspec_format(&s->open[i], buf));
@@ -331,7 +332,7 @@ void cfg_print_seq_daemon(const struct config *c, FILE *f)
 
 void cfg_print_seq_user(const struct config_user *u, FILE *f)
 {
-	const struct seq_user *s = u->seq;
+	const struct seq_user *s = u->prof->seq;
 	char buf[SEQSPEC_STRLEN], pbuf[PORTSPEC_STRLEN];
 	if (!s->sequence.n && !s->file[0])
 		return;
@@ -350,7 +351,7 @@ void cfg_print_seq_user(const struct config_user *u, FILE *f)
 void cfg_free_seq(struct config *c)
 {
 	for (size_t i = 0; c->users && i < c->nusers; i++) {
-		if (c->users[i].from_template)
+		if (c->users[i].prof->from_template)
 			continue; /* [user *] has no sequences (config_template.c) */
 		struct seq_user *s = cfg_seq_own(&c->users[i]);
 		if (s)

@@ -10,9 +10,9 @@
  *
  * The template is parsed as a user (the same setters, the same checks,
  * once) and kept in c->tmpl. Its users are made while keys_file is read:
- * each a copy of c->tmpl pointing to its blocks and arrays (never copied,
- * never freed through them: from_template), with a name and keys of its
- * own. So the template takes only what users may share: an allow-list of
+ * each a name of its own and a pointer to c->tmpl's profile (16 bytes a
+ * user; the profile is marked from_template, never written once keys_file
+ * is read, freed once with c->tmpl), with keys of its own (c->keys). So the template takes only what users may share: an allow-list of
  * keys; a secret or an identity (key, token, OTP chain, sequence, dynamic
  * reply key, old key, signing key) is refused with the reason. */
 #include <stdlib.h>
@@ -56,17 +56,22 @@ int cfg_template_begin(struct cfg_parse *p)
 	}
 	if (c->tmpl) {
 		cfg_error(p, p->line, "section [user *] repeated (first at line %u)",
-			c->tmpl->line);
+			c->tmpl->prof->line);
 		return -1;
 	}
-	c->tmpl = malloc(sizeof *c->tmpl);
-	if (!c->tmpl) {
+	struct config_user *t = malloc(sizeof *t);
+	if (!t) {
 		cfg_error(p, p->line, "out of memory");
 		return -1;
 	}
-	config_user_init(c->tmpl);
-	c->tmpl->name = "*";
-	c->tmpl->line = p->line;
+	if (!cfg_profile_new(p, t)) {
+		free(t);
+		return -1;
+	}
+	c->tmpl = t;
+	t->name = "*";
+	t->prof->line = p->line;
+	t->prof->from_template = true; /* the profile its users share */
 	p->cur = c->tmpl;
 	p->cur_lines = &p->tmpl_lines;
 	p->target_source = false;
@@ -93,7 +98,7 @@ int cfg_check_template(struct cfg_parse *p)
 {
 	const struct config *c = p->c;
 	if (c->tmpl && !c->keys_file[0]) {
-		cfg_error(p, c->tmpl->line, "[user *] needs [daemon] keys_file: its "
+		cfg_error(p, c->tmpl->prof->line, "[user *] needs [daemon] keys_file: its "
 			"users are the names there that have no [user NAME] section");
 		return -1;
 	}
@@ -112,9 +117,8 @@ struct config_user *cfg_template_user(struct cfg_parse *p, const char *name, siz
 	if (!copy)
 		return NULL;
 	struct config_user *u = &c->users[c->nusers];
-	*u = *c->tmpl; /* its blocks and arrays, shared */
+	*u = *c->tmpl; /* its profile, shared */
 	u->name = copy;
-	u->from_template = true;
 	p->lines[c->nusers] = (struct cfg_user_lines){ 0 };
 	c->nusers++;
 	c->ntemplate_users++;

@@ -184,16 +184,16 @@ int cfg_check_token(struct cfg_parse *p, struct config_user *u)
 			portspec_format(&t->open, buf));
 		return -1;
 	}
-	for (size_t i = 0; i < u->nopen; i++)
-		if (portspec_equal(&u->open[i], &t->open))
+	for (size_t i = 0; i < u->prof->nopen; i++)
+		if (portspec_equal(&u->prof->open[i], &t->open))
 			goto open_ok;
 	cfg_error(p, t->open_line, "user %s: token_open %s is not in the user's "
 		"open list", u->name, portspec_format(&t->open, buf));
 	return -1;
 open_ok:
 	for (const struct config_user *o = p->c->users; o < u; o++) {
-		if (o->token->mode != TOKEN_NONE &&
-			strcmp(o->token->key_path, t->key_path) == 0) {
+		if (o->prof->token->mode != TOKEN_NONE &&
+			strcmp(o->prof->token->key_path, t->key_path) == 0) {
 			cfg_error(p, t->key_line, "user %s: token secret %s is also user "
 				"%s's; every user needs their own", u->name, t->key_path,
 				o->name);
@@ -214,8 +214,9 @@ int cfg_load_token(struct cfg_parse *p, struct config_user *u)
 		return -1;
 	}
 	for (const struct config_user *o = p->c->users; o < u; o++) {
-		if (o->token->mode != TOKEN_NONE && o->token->secret_len == t->secret_len &&
-			sodium_memcmp(o->token->secret, t->secret, t->secret_len) == 0) {
+		const struct token_conf *ot = o->prof->token;
+		if (ot->mode != TOKEN_NONE && ot->secret_len == t->secret_len &&
+			sodium_memcmp(ot->secret, t->secret, t->secret_len) == 0) {
 			cfg_error(p, t->key_line, "user %s has the same token secret as "
 				"user %s; every user needs their own", u->name, o->name);
 			return -1;
@@ -226,7 +227,7 @@ int cfg_load_token(struct cfg_parse *p, struct config_user *u)
 
 void cfg_print_token(const struct config_user *u, FILE *f)
 {
-	const struct token_conf *t = u->token;
+	const struct token_conf *t = u->prof->token;
 	char buf[PORTSPEC_STRLEN];
 	if (t->mode == TOKEN_NONE)
 		return;

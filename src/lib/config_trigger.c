@@ -337,7 +337,7 @@ void cfg_print_triggers(const struct config *c, FILE *f)
 
 void cfg_print_trigger_user(const struct config_user *u, FILE *f)
 {
-	const struct trigger_user *tu = u->trig;
+	const struct trigger_user *tu = u->prof->trig;
 	if (tu->n) {
 		fprintf(f, "triggers = ");
 		for (size_t i = 0; i < tu->n; i++)

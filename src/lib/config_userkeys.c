@@ -5,7 +5,10 @@
  * hold an AEAD key. Wiping them in place wrote to every user's struct and
  * so copied the whole users array into the child (~25 MiB at 100 000
  * users); unmapping a separate region gives the same guarantee (the child's
- * address space holds no AEAD key) and copies nothing. */
+ * address space holds no AEAD key) and copies nothing. The tag keys are
+ * read in the same mapping (not a second array: 16 B per user less in the
+ * parent); the child packs them into its first third before unmapping the
+ * rest, which copies those pages only (config_keys_drop_secret). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,14 +27,17 @@ static size_t page_round(size_t n)
 	return (n + page - 1) / page * page;
 }
 
-static void unmap_secret(struct config_keys *k, bool wipe)
+/* Wipes (if asked) and unmaps the mapping, whichever view it has. */
+static void unmap_keys(struct config_keys *k, bool wipe)
 {
-	if (!k->secret)
+	void *map = k->secret ? (void *)k->secret : (void *)k->tag;
+	if (!map)
 		return;
 	if (wipe)
-		sodium_memzero(k->secret, k->map_bytes);
-	munmap(k->secret, k->map_bytes);
+		sodium_memzero(map, k->map_bytes);
+	munmap(map, k->map_bytes);
 	k->secret = NULL;
+	k->tag = NULL;
 	k->map_bytes = 0;
 }
 
@@ -44,28 +50,18 @@ int config_keys_reserve(struct config *c, size_t n)
 		n = k->cap;
 	if (n > SIZE_MAX / sizeof *k->secret - 1)
 		return -1;
-	/* New arrays, the old contents copied and wiped: growing is rare (a
+	/* A new mapping, the old contents copied and wiped: growing is rare (a
 	 * hand-built config; the loader reserves once). */
 	size_t bytes = page_round(n * sizeof *k->secret);
 	void *map = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (map == MAP_FAILED)
 		return -1;
-	uint8_t (*tag)[KNOCK_TAG_KEY_BYTES] = calloc(n, sizeof *tag);
-	if (!tag) {
-		munmap(map, bytes);
-		return -1;
-	}
 	(void)madvise(map, bytes, MADV_DONTDUMP); /* keys stay out of core dumps */
 	prefault(map, bytes); /* written once, front to back (prefault.h) */
-	prefault(tag, n * sizeof *tag);
-	if (k->cap) {
-		memcpy(tag, k->tag, k->cap * sizeof *tag);
-		if (k->secret)
-			memcpy(map, k->secret, k->cap * sizeof *k->secret);
-	}
+	if (k->cap && k->secret)
+		memcpy(map, k->secret, k->cap * sizeof *k->secret);
 	config_keys_free(c);
-	k->tag = tag;
 	k->secret = map;
 	k->cap = n;
 	k->map_bytes = bytes;
@@ -84,9 +80,7 @@ int config_user_set_secret(struct config *c, size_t i,
 		if (config_keys_reserve(c, want) != 0)
 			return -1;
 	}
-	struct user_keys *uk = &c->keys.secret[i];
-	knock_derive_keys(secret, uk);
-	memcpy(c->keys.tag[i], uk->tag_key, sizeof uk->tag_key);
+	knock_derive_keys(secret, &c->keys.secret[i]);
 	if (i < c->nusers) {
 		struct dyn_conf *d = cfg_dyn_own(&c->users[i]); /* default: not enabled */
 		if (d && d->enabled) /* the key of dynamic replies (dynreply.h) */
@@ -117,22 +111,43 @@ const uint8_t *config_user_tag_key(const struct config *c,
 	const struct config_user *u)
 {
 	size_t i = user_index(c, u);
-	return i < c->keys.cap ? c->keys.tag[i] : NULL;
+	if (i >= c->keys.cap)
+		return NULL;
+	if (c->keys.secret)
+		return c->keys.secret[i].tag_key;
+	return c->keys.tag ? c->keys.tag[i] : NULL;
 }
 
 void config_keys_drop_secret(struct config *c)
 {
-	unmap_secret(&c->keys, false);
+	struct config_keys *k = &c->keys;
+	if (!k->secret)
+		return;
+	uint8_t (*tag)[KNOCK_TAG_KEY_BYTES] = (void *)k->secret;
+	/* The users' slots only: the reserve beyond them has no keys. */
+	size_t n = k->cap < c->nusers ? k->cap : c->nusers;
+	size_t packed = n * sizeof *tag;
+	size_t keep = page_round(packed);
+	if (n == 0 || keep > k->map_bytes) { /* nothing to keep */
+		unmap_keys(k, false);
+		k->cap = 0;
+		return;
+	}
+	/* Forward: slot i's tag key moves from 48 i to 16 i, never onto a key
+	 * not yet moved. Every byte of [0, packed) is a tag key after this. */
+	for (size_t i = 1; i < n; i++)
+		memmove(tag[i], k->secret[i].tag_key, sizeof tag[i]);
+	sodium_memzero((uint8_t *)tag + packed, keep - packed);
+	if (keep < k->map_bytes)
+		munmap((uint8_t *)tag + keep, k->map_bytes - keep);
+	k->secret = NULL;
+	k->tag = tag;
+	k->cap = n;
+	k->map_bytes = keep;
 }
 
 void config_keys_free(struct config *c)
 {
-	struct config_keys *k = &c->keys;
-	unmap_secret(k, true);
-	if (k->tag) {
-		sodium_memzero(k->tag, k->cap * sizeof *k->tag);
-		free(k->tag);
-	}
-	k->tag = NULL;
-	k->cap = 0;
+	unmap_keys(&c->keys, true);
+	c->keys.cap = 0;
 }

@@ -62,9 +62,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct config_user *u = &c->users[i];
 		if (config_find_user(c, u->name) != u)
 			abort();
-		if (u->from_template != (strcmp(u->name, "alice") != 0))
+		if (u->prof->from_template != (strcmp(u->name, "alice") != 0))
 			abort();
-		if (u->from_template && (u->open != c->tmpl->open || u->max_lease != 300))
+		if (u->prof->from_template &&
+		    (u->prof != c->tmpl->prof || u->prof->max_lease != 300))
 			abort();
 	}
 	FILE *f = fopen("/dev/null", "w");

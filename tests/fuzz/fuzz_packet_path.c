@@ -132,7 +132,7 @@ static void check_spa(const struct candidate *cand, uint8_t control)
 		sodium_memzero(&k, sizeof k);
 		v = policy_decide(cfg, u, &r, &g, why);
 		if (v == VERDICT_ACCEPT) {
-			uint32_t max = u->max_lease ? u->max_lease : cfg->max_lease;
+			uint32_t max = u->prof->max_lease ? u->prof->max_lease : cfg->max_lease;
 			if (g.nports < 1 || g.nports > KNOCK_MAX_PORTS || g.lease > max ||
 			    g.lease < 1 || (g.addr.family != AF_INET && g.addr.family != AF_INET6))
 				abort();

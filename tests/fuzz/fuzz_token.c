@@ -35,7 +35,7 @@ static void setup(void)
 		abort();
 	/* alice sets token keys, so her block is her own (not the shared
 	 * default): the fuzzer sets the secret itself, without a file. */
-	struct token_conf *t = (struct token_conf *)cfg->users[0].token;
+	struct token_conf *t = (struct token_conf *)cfg->users[0].prof->token;
 	memcpy(t->secret, "12345678901234567890", 20);
 	t->secret_len = 20;
 	mem = scheme_get(SCHEME_TOKEN)->load(cfg, NULL, &failed, &err);

@@ -1,6 +1,7 @@
 /* test_childkeys — what the capture child keeps: after childkeys_forget no
  * user has an AEAD key (current or rotated-out), a token secret or a
- * dynamic-reply key left: the keys' mapping is gone (reading it in a forked
+ * dynamic-reply key left: what is left of the keys' mapping holds the tag
+ * keys packed and zeros, the rest of it is gone (reading it in a forked
  * child faults) while the parent's stays; the tag keys are intact (the
  * child still finds knocks), and users on the shared default blocks are
  * untouched. And what the child can do with what is left: a knock it
@@ -14,6 +15,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -47,7 +49,7 @@ static struct config *load(void)
 		memset(master, (int)(0x40 + i), sizeof master);
 		assert_int_equal(config_user_set_secret(c, i, master), 0);
 	}
-	struct token_conf *t = (struct token_conf *)c->users[0].token;
+	struct token_conf *t = (struct token_conf *)c->users[0].prof->token;
 	memcpy(t->secret, SEED20, 20);
 	t->secret_len = 20;
 	return c;
@@ -67,7 +69,7 @@ static void test_forget(void **state)
 		sizeof before.tag_key);
 	sodium_memzero(&before, sizeof before);
 	/* bob is on the shared default token block: still a valid, empty one. */
-	assert_int_equal(c->users[1].token->mode, TOKEN_NONE);
+	assert_int_equal(c->users[1].prof->token->mode, TOKEN_NONE);
 	config_free(c);
 }
 
@@ -79,7 +81,7 @@ static void test_child_cannot_mint(void **state)
 	uint64_t now = 1800000000;
 	struct knock k = { .action = KNOCK_ACTION_OPEN, .timestamp = now, .lease = 30,
 		.target_is_source = true, .nports = 1 };
-	k.ports[0] = parent->users[0].open[0];
+	k.ports[0] = parent->users[0].prof->open[0];
 	uint8_t wire[KNOCK_WIRE_BYTES];
 	/* Sealed with what the child holds: the right tag, a MAC of a guessed
 	 * (zero) key. */
@@ -107,24 +109,85 @@ static void test_child_cannot_mint(void **state)
  * had for alice's keys is no longer mapped in it (the kernel refuses to
  * read it: EFAULT, rather than a SIGSEGV that sanitizers would catch);
  * the parent's keys are untouched. */
-static void test_forked_child_has_no_mapping(void **state)
+static void test_forked_child_has_no_aead_key(void **state)
 {
 	(void)state;
 	struct config *c = load();
 	const struct user_keys *keys = config_user_keys(c, &c->users[0]);
 	struct user_keys want = *keys;
-	int fds[2];
-	assert_int_equal(pipe(fds), 0);
-	/* The same probe in the parent reads the key (and so proves it works). */
-	assert_int_equal(write(fds[1], keys->aead_key, 1), 1);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		childkeys_forget(c);
 		if (!childkeys_forgotten(c))
 			_exit(2);
-		if (write(fds[1], keys->aead_key, 1) != -1 || errno != EFAULT)
+		/* Two users: the first page stays, packed with the tag keys
+		 * (below: a larger config, whose later pages fault). */
+		const uint8_t *kept = (const uint8_t *)c->keys.tag;
+		if (!kept || memmem(kept, c->keys.map_bytes, want.aead_key,
+			sizeof want.aead_key))
 			_exit(3);
+		_exit(0);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_memory_equal(config_user_keys(c, &c->users[0]), &want, sizeof want);
+	sodium_memzero(&want, sizeof want);
+	config_free(c);
+}
+
+/* 1 000 users (48 kB of keys, 12 pages; room for 4 000): the child keeps
+ * the first 4 pages, exactly the 1 000 tag keys and then zeros; the last
+ * user's AEAD key is on a page that is gone; the parent's keys are
+ * untouched. */
+static void test_forked_child_packs_tag_keys(void **state)
+{
+	(void)state;
+	enum { N = 1000 };
+	struct config c = { 0 };
+	struct config_profile shared;
+	c.users = calloc(N, sizeof *c.users);
+	assert_non_null(c.users);
+	c.nusers = N;
+	assert_int_equal(config_keys_reserve(&c, 4 * N), 0); /* as keys_file does */
+	uint8_t (*tags)[KNOCK_TAG_KEY_BYTES] = calloc(N, sizeof *tags);
+	assert_non_null(tags);
+	for (size_t i = 0; i < N; i++) {
+		config_user_init(&c.users[i], &shared);
+		uint8_t master[KNOCK_MASTER_BYTES];
+		memset(master, 0, sizeof master);
+		memcpy(master, &i, sizeof i);
+		assert_int_equal(config_user_set_secret(&c, i, master), 0);
+		memcpy(tags[i], config_user_tag_key(&c, &c.users[i]), sizeof tags[i]);
+	}
+	const struct user_keys *last = config_user_keys(&c, &c.users[N - 1]);
+	struct user_keys want = *last;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	/* The same probe in the parent reads the key (and so proves it works). */
+	assert_int_equal(write(fds[1], last->aead_key, 1), 1);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		childkeys_forget(&c);
+		if (c.keys.secret || config_user_keys(&c, &c.users[0]) || c.keys.cap != N)
+			_exit(2);
+		size_t packed = N * sizeof *tags;
+		if (c.keys.map_bytes != (packed + page - 1) / page * page)
+			_exit(3);
+		const uint8_t *kept = (const uint8_t *)c.keys.tag;
+		if (memcmp(kept, tags, packed) != 0 ||
+		    !sodium_is_zero(kept + packed, c.keys.map_bytes - packed))
+			_exit(4);
+		for (size_t i = 0; i < N; i++)
+			if (memcmp(config_user_tag_key(&c, &c.users[i]), tags[i],
+				sizeof tags[i]) != 0)
+				_exit(5);
+		if (write(fds[1], last->aead_key, 1) != -1 || errno != EFAULT)
+			_exit(6);
 		_exit(0);
 	}
 	int status;
@@ -133,9 +196,14 @@ static void test_forked_child_has_no_mapping(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 	close(fds[0]);
 	close(fds[1]);
-	assert_memory_equal(config_user_keys(c, &c->users[0]), &want, sizeof want);
+	assert_memory_equal(config_user_keys(&c, &c.users[N - 1]), &want, sizeof want);
+	assert_memory_equal(config_user_tag_key(&c, &c.users[0]), tags[0], sizeof tags[0]);
 	sodium_memzero(&want, sizeof want);
-	config_free(c);
+	config_keys_free(&c);
+	assert_null(c.keys.secret);
+	assert_null(c.keys.tag);
+	free(tags);
+	free(c.users);
 }
 
 static void test_token_table_survives(void **state)
@@ -152,13 +220,13 @@ static void test_token_table_survives(void **state)
 	struct candidate cand = { .kind = CANDIDATE_TOKEN, .carrier = CARRIER_ICMP };
 	cand.u.token.len = TOKEN_BYTES;
 	token_binary(OTP_HASH_SHA1, (const uint8_t *)SEED20, 20, TOKEN_HOTP, 1,
-		&c->users[0].token->open, cand.u.token.bytes);
+		&c->users[0].prof->token->open, cand.u.token.bytes);
 	struct scheme_forward fw = { .user = MSG_NO_USER, .evidence = cand };
 	assert_int_equal(ops->child_check(mem, c, &cand, 1000, &fw), VERDICT_ACCEPT);
 	assert_int_equal(fw.user, 0);
 	/* A token the child would make from what it holds is nobody's. */
-	token_binary(OTP_HASH_SHA1, c->users[0].token->secret, 20, TOKEN_HOTP, 2,
-		&c->users[0].token->open, cand.u.token.bytes);
+	token_binary(OTP_HASH_SHA1, c->users[0].prof->token->secret, 20, TOKEN_HOTP, 2,
+		&c->users[0].prof->token->open, cand.u.token.bytes);
 	assert_int_equal(ops->child_check(mem, c, &cand, 1000, &fw), VERDICT_IGNORE);
 	ops->unload(mem);
 	config_free(c);
@@ -171,7 +239,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forget),
 		cmocka_unit_test(test_child_cannot_mint),
-		cmocka_unit_test(test_forked_child_has_no_mapping),
+		cmocka_unit_test(test_forked_child_has_no_aead_key),
+		cmocka_unit_test(test_forked_child_packs_tag_keys),
 		cmocka_unit_test(test_token_table_survives),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

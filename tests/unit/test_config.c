@@ -70,12 +70,12 @@ static void defaults(void **state)
 	const struct config_user *u = config_find_user(c, "alice");
 	assert_non_null(u);
 	assert_null(config_find_user(c, "bob"));
-	assert_string_equal(u->key_path, "/etc/postern/users/alice.key");
-	assert_int_equal(u->nopen, 1);
-	assert_int_equal(u->max_lease, 3600); /* inherits the daemon's */
-	assert_int_equal(u->ntargets, 0);
-	assert_false(u->disabled);
-	assert_int_equal(u->line, 3);
+	assert_string_equal(u->prof->key_path, "/etc/postern/users/alice.key");
+	assert_int_equal(u->prof->nopen, 1);
+	assert_int_equal(u->prof->max_lease, 3600); /* inherits the daemon's */
+	assert_int_equal(u->prof->ntargets, 0);
+	assert_false(u->prof->disabled);
+	assert_int_equal(u->prof->line, 3);
 	config_free(c);
 }
 
@@ -133,14 +133,14 @@ static void every_key(void **state)
 
 	const struct config_user *u = &c->users[0];
 	assert_string_equal(u->name, "bob");
-	assert_string_equal(u->key_path, "/k/bob.key");
-	assert_int_equal(u->max_lease, 300);
-	assert_int_equal(u->ntargets, 2);
-	assert_string_equal(cidr_format(&u->targets[0], buf), "10.1.0.0/16");
-	assert_string_equal(cidr_format(&u->targets[1], buf), "2001:db8::/48");
-	assert_true(u->disabled);
-	assert_int_equal(u->line, 14);
-	assert_int_equal(u->key_line, 15);
+	assert_string_equal(u->prof->key_path, "/k/bob.key");
+	assert_int_equal(u->prof->max_lease, 300);
+	assert_int_equal(u->prof->ntargets, 2);
+	assert_string_equal(cidr_format(&u->prof->targets[0], buf), "10.1.0.0/16");
+	assert_string_equal(cidr_format(&u->prof->targets[1], buf), "2001:db8::/48");
+	assert_true(u->prof->disabled);
+	assert_int_equal(u->prof->line, 14);
+	assert_int_equal(u->prof->key_line, 15);
 	config_free(c);
 }
 

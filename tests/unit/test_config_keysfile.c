@@ -110,10 +110,10 @@ static void good_file(void **state)
 		assert_memory_equal(config_user_keys(c, &c->users[i]), &want, sizeof want);
 	}
 	/* alice's key is her key file's; bob and carol have no key line. */
-	assert_int_equal(c->users[0].key_line, 6);
-	assert_int_equal(c->users[1].key_line, 0);
-	assert_int_equal(c->users[2].key_line, 0);
-	assert_false(c->users[1].from_template);
+	assert_int_equal(c->users[0].prof->key_line, 6);
+	assert_int_equal(c->users[1].prof->key_line, 0);
+	assert_int_equal(c->users[2].prof->key_line, 0);
+	assert_false(c->users[1].prof->from_template);
 
 	/* The print names the file and gives no key line to its users, and
 	 * reads back the same. */

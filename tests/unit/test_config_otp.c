@@ -22,7 +22,7 @@ static void defaults_and_print(void **state)
 	struct errbuf err;
 	assert_int_equal(config_load_string(HEAD "otp = SHA1\notp_open = tcp/443, tcp/22\n",
 		"t", 0, &c, &err), 0);
-	const struct otp_conf *o = c->users[0].otp;
+	const struct otp_conf *o = c->users[0].prof->otp;
 	assert_int_equal(o->alg, OTP_ALG_SHA1);
 	assert_int_equal(o->nopen, 2);
 	assert_int_equal(o->open[0].port, 443);
@@ -35,13 +35,13 @@ static void defaults_and_print(void **state)
 	assert_non_null(strstr(buf, "otp = sha1\notp_open = tcp/443, tcp/22\n"
 		"otp_low_water = 10\notp_lookahead = 5\n"));
 	assert_int_equal(config_load_string(buf, "t2", 0, &again, &err), 0);
-	assert_memory_equal(&again->users[0].otp->open, o->open, sizeof o->open);
-	assert_int_equal(again->users[0].otp->alg, OTP_ALG_SHA1);
+	assert_memory_equal(&again->users[0].prof->otp->open, o->open, sizeof o->open);
+	assert_int_equal(again->users[0].prof->otp->alg, OTP_ALG_SHA1);
 	config_free(again);
 	config_free(c);
 	/* A user without otp prints no otp lines. */
 	assert_int_equal(config_load_string(HEAD, "t", 0, &c, &err), 0);
-	assert_int_equal(c->users[0].otp->alg, OTP_ALG_NONE);
+	assert_int_equal(c->users[0].prof->otp->alg, OTP_ALG_NONE);
 	f = fmemopen(buf, sizeof buf, "w");
 	config_print(c, f);
 	fclose(f);

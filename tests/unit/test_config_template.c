@@ -119,13 +119,13 @@ static void settings_inherited(void **state)
 	/* alice: her own section wins, nothing of the template. */
 	const struct config_user *alice = config_find_user(c, "alice");
 	assert_non_null(alice);
-	assert_false(alice->from_template);
-	assert_int_equal(alice->nopen, 1);
-	assert_int_equal(alice->open[0].port, 443);
-	assert_int_equal(alice->max_lease, 3600); /* the daemon's */
-	assert_int_equal(alice->ntargets, 0);
-	assert_int_equal(alice->pol->nsources, 0);
-	assert_false(alice->trig->one_shot);
+	assert_false(alice->prof->from_template);
+	assert_int_equal(alice->prof->nopen, 1);
+	assert_int_equal(alice->prof->open[0].port, 443);
+	assert_int_equal(alice->prof->max_lease, 3600); /* the daemon's */
+	assert_int_equal(alice->prof->ntargets, 0);
+	assert_int_equal(alice->prof->pol->nsources, 0);
+	assert_false(alice->prof->trig->one_shot);
 	knock_derive_keys(t->secret[0], &want);
 	assert_memory_equal(config_user_keys(c, alice), &want, sizeof want);
 
@@ -134,20 +134,20 @@ static void settings_inherited(void **state)
 		const struct config_user *u = config_find_user(c, names[i]);
 		assert_non_null(u);
 		assert_string_equal(u->name, names[i]);
-		assert_true(u->from_template);
+		assert_true(u->prof->from_template);
 		/* The template's blocks and arrays, shared, not copied. */
-		assert_ptr_equal(u->open, c->tmpl->open);
-		assert_ptr_equal(u->targets, c->tmpl->targets);
-		assert_ptr_equal(u->pol, c->tmpl->pol);
-		assert_ptr_equal(u->trig, c->tmpl->trig);
-		assert_int_equal(u->nopen, 1);
-		assert_int_equal(u->open[0].port, 22);
-		assert_int_equal(u->max_lease, 300);
-		assert_int_equal(u->ntargets, 1);
-		assert_int_equal(u->pol->nsources, 1);
-		assert_true(u->pol->expires > 0);
-		assert_true(u->trig->one_shot);
-		assert_int_equal(u->key_line, 0);
+		assert_ptr_equal(u->prof->open, c->tmpl->prof->open);
+		assert_ptr_equal(u->prof->targets, c->tmpl->prof->targets);
+		assert_ptr_equal(u->prof->pol, c->tmpl->prof->pol);
+		assert_ptr_equal(u->prof->trig, c->tmpl->prof->trig);
+		assert_int_equal(u->prof->nopen, 1);
+		assert_int_equal(u->prof->open[0].port, 22);
+		assert_int_equal(u->prof->max_lease, 300);
+		assert_int_equal(u->prof->ntargets, 1);
+		assert_int_equal(u->prof->pol->nsources, 1);
+		assert_true(u->prof->pol->expires > 0);
+		assert_true(u->prof->trig->one_shot);
+		assert_int_equal(u->prof->key_line, 0);
 		knock_derive_keys(t->secret[i], &want);
 		assert_memory_equal(config_user_keys(c, u), &want, sizeof want);
 	}
@@ -179,6 +179,65 @@ static void settings_inherited(void **state)
 	config_free(c);
 }
 
+/* A user is a name and a profile (16 bytes): [user *]'s users all point
+ * to the one profile of c->tmpl; a user with a section has their own, with
+ * their own blocks. config_free frees each profile once (ASan checks it,
+ * also for a load refused after template users were made). */
+static void profiles_shared_and_own(void **state)
+{
+	struct tf *t = *state;
+	char text[1024];
+	assert_int_equal(sizeof(struct config_user), 2 * sizeof(void *));
+	/* alice (line 5) and bob (line 9) have sections, [user *] is line 12. */
+	config_text(t, text, sizeof text,
+		"[user alice]\nopen = tcp/443\nsources = 10.0.0.0/8\none_shot = yes\n"
+		"[user bob]\nopen = tcp/22, tcp/443\ndisabled = yes\n"
+		"[user *]\nopen = tcp/22\ntargets = 192.0.2.0/24\nsources = 203.0.113.0/24\n");
+	keys(t, "alice %s\nbob %s\ncarol %s\ndave %s\n", t->b64[0], t->b64[1],
+		t->b64[2], t->b64[3]);
+	struct config *c = loaded(text, CONFIG_LOAD_KEYS);
+	assert_int_equal(c->nusers, 4);
+	assert_int_equal(c->ntemplate_users, 2);
+	const struct config_user *alice = config_find_user(c, "alice");
+	const struct config_user *bob = config_find_user(c, "bob");
+	const struct config_user *carol = config_find_user(c, "carol");
+	const struct config_user *dave = config_find_user(c, "dave");
+	assert_true(alice && bob && carol && dave);
+
+	/* The template's profile: one, shared, marked. */
+	assert_true(c->tmpl->prof->from_template);
+	assert_ptr_equal(carol->prof, c->tmpl->prof);
+	assert_ptr_equal(dave->prof, c->tmpl->prof);
+	assert_int_equal(carol->prof->line, 12); /* [user *]'s header */
+	assert_false(carol->prof->disabled);
+
+	/* Each section user's profile is their own, and so are its blocks. */
+	assert_ptr_not_equal(alice->prof, c->tmpl->prof);
+	assert_ptr_not_equal(bob->prof, c->tmpl->prof);
+	assert_ptr_not_equal(alice->prof, bob->prof);
+	assert_false(alice->prof->from_template);
+	assert_false(bob->prof->from_template);
+	assert_int_equal(alice->prof->line, 5);
+	assert_int_equal(bob->prof->line, 9);
+	assert_ptr_not_equal(alice->prof->pol, c->tmpl->prof->pol);
+	assert_int_equal(alice->prof->pol->nsources, 1);
+	assert_true(alice->prof->trig->one_shot);
+	assert_false(c->tmpl->prof->trig->one_shot);
+	assert_true(bob->prof->disabled);
+	assert_int_equal(bob->prof->nopen, 2);
+	assert_ptr_not_equal(bob->prof->open, c->tmpl->prof->open);
+	assert_int_equal(c->tmpl->prof->nopen, 1);
+	config_free(c);
+
+	/* Refused after template users were made (the last line is bad): the
+	 * partial config is freed once (under ASan: no double free, no leak). */
+	keys(t, "carol %s\ndave %s\nerin not-base64!\n", t->b64[2], t->b64[3]);
+	struct config *bad = (struct config *)1;
+	struct errbuf err = { { 0 } };
+	assert_int_equal(config_load_string(text, "cfg", CONFIG_LOAD_KEYS, &bad, &err), -1);
+	assert_null(bad);
+}
+
 static void template_defaults(void **state)
 {
 	struct tf *t = *state;
@@ -188,7 +247,7 @@ static void template_defaults(void **state)
 	keys(t, "bob %s\n", t->b64[1]);
 	struct config *c = loaded(text, CONFIG_LOAD_KEYS);
 	assert_int_equal(c->nusers, 1);
-	assert_int_equal(c->users[0].max_lease, c->max_lease);
+	assert_int_equal(c->users[0].prof->max_lease, c->max_lease);
 	config_free(c);
 
 	/* No key files read (the admin commands' loads): no template users,
@@ -439,6 +498,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(long_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(many_users, setup, teardown),
 		cmocka_unit_test_setup_teardown(template_expiry_warned_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(profiles_shared_and_own, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -185,7 +185,7 @@ static void config_keys(void **state)
 	struct config *c;
 	struct errbuf err;
 	assert_int_equal(load("dynamic = yes\n", &c, &err), 0);
-	const struct dyn_conf *d = c->users[0].dyn;
+	const struct dyn_conf *d = c->users[0].prof->dyn;
 	assert_true(d->enabled);
 	assert_int_equal(d->lo, DYN_DEFAULT_LO);
 	assert_int_equal(d->hi, DYN_DEFAULT_HI);
@@ -198,7 +198,7 @@ static void config_keys(void **state)
 	assert_int_equal(load("dynamic = yes\ndynamic_ports = 20000-20999\n"
 		"dynamic_length = 5\ndynamic_open = tcp/443\ndynamic_forward = tcp/22\n"
 		"dynamic_forward_ports = 61000-61999\n", &c, &err), 0);
-	d = c->users[0].dyn;
+	d = c->users[0].prof->dyn;
 	assert_int_equal(d->lo, 20000);
 	assert_int_equal(d->length, 5);
 	assert_int_equal(d->nopen, 1);

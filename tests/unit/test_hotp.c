@@ -180,7 +180,7 @@ static struct fixture setup(const char *mode)
 		fail_msg("config refused: %s", err.msg);
 	/* The test sets the secret itself (no token_key file): user1 sets
 	 * token keys, so this block is the user's own, not the shared default. */
-	struct token_conf *t = (struct token_conf *)f.c->users[1].token;
+	struct token_conf *t = (struct token_conf *)f.c->users[1].prof->token;
 	memcpy(t->secret, SEED20, 20);
 	t->secret_len = 20;
 	assert_int_equal(t->digits, 6);

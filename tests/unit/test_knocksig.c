@@ -133,11 +133,12 @@ static void test_spa_sig_check(void **state)
 	struct v5 v;
 	uint8_t wire[KNOCK_SIGNED_WIRE_BYTES], sig[KNOCK_SIG_BYTES];
 	struct config_user u;
+	struct config_profile prof;
 	struct candidate c;
 	struct knock k;
 	bool is_signed;
 	v5_setup(&v);
-	config_user_init(&u);
+	config_user_init(&u, &prof);
 	/* u's keys as v5_setup derives them, in a config of one user. */
 	struct config cf = { .users = &u, .nusers = 1 };
 	uint8_t master[KNOCK_MASTER_BYTES];
@@ -145,7 +146,7 @@ static void test_spa_sig_check(void **state)
 	assert_int_equal(config_user_set_secret(&cf, 0, master), 0);
 	assert_memory_equal(config_user_keys(&cf, &u), &v.keys, sizeof v.keys);
 	struct sign_conf sg = { .key_path = "" };
-	u.sign = &sg;
+	u.prof->sign = &sg;
 	memcpy(sg.pk, v.pk, sizeof v.pk);
 	sg.loaded = true;
 	assert_int_equal(knocksig_seal(&v.keys, v.sk, &v.k, wire), 0);

@@ -145,7 +145,7 @@ static void target_source_uses_packet_source(void **state)
 	assert_int_equal(decide(carol, &k, &g, why), VERDICT_ACCEPT);
 	assert_true(addr_equal(&g.addr, &src6));
 	/* Even a user without target CIDRs may open for its own source. */
-	assert_int_equal(carol->ntargets, 0);
+	assert_int_equal(carol->prof->ntargets, 0);
 }
 
 static void port_not_in_users_open(void **state)

@@ -206,17 +206,19 @@ static void expiry_rules(void **state)
 	/* The old key: fine until its day, refused from it; the new one is not
 	 * affected. */
 	struct config_user u = *alice;
-	struct user_policy pol = *alice->pol;
-	u.pol = &pol;
+	struct config_profile prof = *alice->prof; /* alice's stays as it is */
+	struct user_policy pol = *alice->prof->pol;
+	u.prof = &prof;
+	u.prof->pol = &pol;
 	pol.has_old_key = true;
 	assert_true(timerule_parse_date("2026-12-03", &pol.old_key_until));
 	struct request r = req("203.0.113.1");
 	r.old_key = true;
-	assert_true(policy_rule_old_key(&u, &r, (uint64_t)u.pol->old_key_until - 1, why));
-	assert_false(policy_rule_old_key(&u, &r, (uint64_t)u.pol->old_key_until, why));
+	assert_true(policy_rule_old_key(&u, &r, (uint64_t)u.prof->pol->old_key_until - 1, why));
+	assert_false(policy_rule_old_key(&u, &r, (uint64_t)u.prof->pol->old_key_until, why));
 	has(why, "old_key_until:");
 	r.old_key = false;
-	assert_true(policy_rule_old_key(&u, &r, (uint64_t)u.pol->old_key_until + 99, why));
+	assert_true(policy_rule_old_key(&u, &r, (uint64_t)pol.old_key_until + 99, why));
 	r.old_key = true;
 	assert_false(policy_rule_old_key(anyu, &r, 0, why));
 }

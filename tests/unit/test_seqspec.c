@@ -135,11 +135,11 @@ static void config_keys(void **state)
 		"sequence_open = tcp/22\nsequence_timeout = 3s\nsequence_tolerance = 1\n";
 	assert_int_equal(config_load_string(text, "cfg", 0, &c, &err), 0);
 	const struct config_user *u = &c->users[0];
-	assert_int_equal(u->seq->sequence.n, 3);
-	assert_int_equal(u->seq->sequence.step[1].proto, IPPROTO_UDP);
-	assert_int_equal(u->seq->timeout, 3);
-	assert_int_equal(u->seq->tolerance, 1);
-	assert_int_equal(u->seq->nopen, 1);
+	assert_int_equal(u->prof->seq->sequence.n, 3);
+	assert_int_equal(u->prof->seq->sequence.step[1].proto, IPPROTO_UDP);
+	assert_int_equal(u->prof->seq->timeout, 3);
+	assert_int_equal(u->prof->seq->tolerance, 1);
+	assert_int_equal(u->prof->seq->nopen, 1);
 	assert_true(config_uses_sequences(c));
 	assert_int_equal(c->seq.nwatch, 2); /* default: everything */
 	assert_int_equal(c->seq.sources, SEQ_DEFAULT_SOURCES);
@@ -154,7 +154,8 @@ static void config_keys(void **state)
 	/* the normalised print reads back to the same */
 	struct config *again = NULL;
 	assert_int_equal(config_load_string(out, "again", 0, &again, &err), 0);
-	assert_true(seqspec_equal(&again->users[0].seq->sequence, &u->seq->sequence));
+	assert_true(seqspec_equal(&again->users[0].prof->seq->sequence,
+		&u->prof->seq->sequence));
 	config_free(again);
 	free(out);
 	config_free(c);
@@ -162,7 +163,7 @@ static void config_keys(void **state)
 	/* default sequence_open: the user's open list */
 	text = BASE "sequence = 1,2,3\n[daemon]\nsequence_watch = tcp/1-100\nsyn_ports = tcp/4444\n";
 	assert_int_equal(config_load_string(text, "cfg", 0, &c, &err), 0);
-	assert_int_equal(c->users[0].seq->nopen, 2);
+	assert_int_equal(c->users[0].prof->seq->nopen, 2);
 	assert_int_equal(c->seq.nwatch, 1);
 	assert_int_equal(c->seq.nsyn_ports, 1);
 	config_free(c);

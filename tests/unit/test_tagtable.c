@@ -56,14 +56,13 @@ static struct config *make_config(size_t n, uint32_t window)
 	if (n > parsed) {
 		struct config_user *users = realloc(c->users, n * sizeof *users);
 		assert_non_null(users);
+		/* The copies share a profile that config_free leaves alone (as
+		 * [user *]'s users do); the original's owns the heap copies. */
+		static struct config_profile shared;
+		shared = *users[parsed - 1].prof;
+		shared.from_template = true;
 		for (size_t u = parsed; u < n; u++) {
-			users[u] = users[parsed - 1];
-			/* The original owns its heap copies; these need only keys. */
-			users[u].key_path = "";
-			users[u].open = NULL;
-			users[u].nopen = 0;
-			users[u].targets = NULL;
-			users[u].ntargets = 0;
+			users[u].prof = &shared;
 			snprintf(names[u], sizeof names[u], "user%zu", u);
 			users[u].name = names[u];
 		}
@@ -175,8 +174,8 @@ static void disabled_users_present(void **state)
 {
 	(void)state;
 	struct config *c = make_config(4, 60);
-	c->users[1].disabled = true;
-	c->users[3].disabled = true;
+	c->users[1].prof->disabled = true;
+	c->users[3].prof->disabled = true;
 	struct tagtable *t = tagtable_new();
 	assert_int_equal(tagtable_update(t, c, NOW), 0);
 	uint64_t first = knock_slot(NOW - 60), last = knock_slot(NOW + 60);
@@ -196,11 +195,11 @@ static void old_key_finds_its_user(void **state)
 	uint8_t master[KNOCK_MASTER_BYTES];
 	master_for(77, master);
 	/* As if user1 had old_key set (the test's own policy block). */
-	struct user_policy pol = *c->users[1].pol;
-	const struct user_policy *saved = c->users[1].pol;
+	struct user_policy pol = *c->users[1].prof->pol;
+	const struct user_policy *saved = c->users[1].prof->pol;
 	knock_derive_keys(master, &pol.old_keys);
 	pol.has_old_key = true;
-	c->users[1].pol = &pol;
+	c->users[1].prof->pol = &pol;
 	config_summarise(c); /* c->uses.old_keys: some user has one now */
 	struct tagtable *t = tagtable_new();
 	assert_int_equal(tagtable_update(t, c, NOW), 0);
@@ -209,11 +208,11 @@ static void old_key_finds_its_user(void **state)
 	for (uint64_t s = first; s <= last; s++) {
 		uint8_t tag[KNOCK_TAG_BYTES];
 		uint32_t users[4];
-		knock_tag(c->users[1].pol->old_keys.tag_key, s, tag);
+		knock_tag(c->users[1].prof->pol->old_keys.tag_key, s, tag);
 		assert_int_equal(tagtable_lookup(t, c, tag, users, 4), 1);
 		assert_int_equal(users[0], 1);
 	}
-	c->users[1].pol = saved;
+	c->users[1].prof->pol = saved;
 	tagtable_free(t);
 	config_free(c);
 }

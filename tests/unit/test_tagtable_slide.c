@@ -36,14 +36,13 @@ static struct config *make_config(size_t n, uint32_t window)
 		fail_msg("config refused: %s", err.msg);
 	struct config_user *users = realloc(c->users, n * sizeof *users);
 	assert_non_null(users);
+	/* The copies share a profile that config_free leaves alone (as [user
+	 * *]'s users do); users[0]'s owns the heap copies. */
+	static struct config_profile shared;
+	shared = *users[0].prof;
+	shared.from_template = true;
 	for (size_t u = 1; u < n; u++) {
-		users[u] = users[0];
-		/* users[0] owns its heap copies; the copies need only keys. */
-		users[u].key_path = "";
-		users[u].open = NULL;
-		users[u].nopen = 0;
-		users[u].targets = NULL;
-		users[u].ntargets = 0;
+		users[u].prof = &shared;
 		snprintf(names[u], sizeof names[u], "user%zu", u);
 		users[u].name = names[u];
 	}

@@ -223,11 +223,11 @@ static void config_ok(void **state)
 	assert_string_equal(c->triggers[1].run_as, "nobody"); /* the default */
 	assert_int_equal(c->triggers[1].timeout, 10);
 	assert_int_equal(c->triggers[1].max_running, 1);
-	assert_int_equal(c->users[0].trig->n, 1);
-	assert_int_equal(c->users[0].trig->idx[0], 0);
-	assert_int_equal(c->users[0].trig->open_idx, 1);
-	assert_int_equal(c->users[0].trig->close_idx, 1);
-	assert_true(c->users[0].trig->one_shot);
+	assert_int_equal(c->users[0].prof->trig->n, 1);
+	assert_int_equal(c->users[0].prof->trig->idx[0], 0);
+	assert_int_equal(c->users[0].prof->trig->open_idx, 1);
+	assert_int_equal(c->users[0].prof->trig->close_idx, 1);
+	assert_true(c->users[0].prof->trig->one_shot);
 	assert_ptr_equal(config_find_trigger_id(c, 3), &c->triggers[0]);
 	assert_null(config_find_trigger_id(c, 4));
 	assert_null(config_find_trigger_id(c, 0)); /* the id-less hook */

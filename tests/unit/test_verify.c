@@ -20,6 +20,7 @@
 
 struct fixture {
 	struct config_user users[2]; /* alice, bob */
+	struct config_profile prof[2];
 	struct config c; /* of those two */
 };
 
@@ -31,8 +32,8 @@ static int setup(void **state)
 {
 	(void)state;
 	uint8_t master[KNOCK_MASTER_BYTES];
-	config_user_init(ALICE);
-	config_user_init(BOB);
+	config_user_init(ALICE, &fx.prof[0]);
+	config_user_init(BOB, &fx.prof[1]);
 	fx.c.users = fx.users;
 	fx.c.nusers = 2;
 	memset(master, 0xa1, sizeof master);
