@@ -102,8 +102,10 @@ static int spawn_child(struct parent *p)
 	schemes_prefork(&p->schemes, p->config, now_seconds());
 	return_free_memory(); /* before the child inherits it */
 	pid_t pid = fork();
-	if (pid != 0) /* the parent's copy: the child has its own */
+	if (pid != 0) { /* the parent's copy: the child has its own */
 		schemes_postfork(&p->schemes);
+		return_free_memory(); /* and what the table's threads left */
+	}
 	if (pid < 0) {
 		log_err("fork: %s", strerror(errno));
 		close(sv[0]);

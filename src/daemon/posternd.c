@@ -5,6 +5,9 @@
  * wrong before serving is reported and the daemon exits; it never runs on a
  * half-read config. */
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,6 +189,16 @@ int main(int argc, char **argv)
 	 * refused knock), not kill the daemon. */
 	signal(SIGXFSZ, SIG_IGN);
 	tzset(); /* once, before any child is forked into its sandbox */
+#ifdef __GLIBC__
+	/* Every block of 128 KiB or more in a mapping of its own, given back
+	 * whole when freed. glibc otherwise raises that threshold after the
+	 * first such free, and later big buffers (the tag table's build lists,
+	 * in the parent's build threads too) stay resident once freed. One
+	 * arena: the only threads are the tag table's short-lived builders,
+	 * and an arena of their own would stay resident after them. */
+	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	(void)mallopt(M_ARENA_MAX, 1);
+#endif
 	if (sodium_init() < 0) {
 		fprintf(stderr, "posternd: libsodium failed to initialise\n");
 		return EXIT_RUNTIME;

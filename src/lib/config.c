@@ -80,6 +80,14 @@ int cfg_users_reserve(struct cfg_parse *p, size_t n)
 	return 0;
 }
 
+void cfg_release_spare(struct cfg_parse *p)
+{
+	struct config *c = p->c;
+	prefault_release(c->users, c->nusers * sizeof *c->users,
+		p->users_cap * sizeof *c->users);
+	config_keys_release_spare(c);
+}
+
 static char *trim(char *s)
 {
 	while (*s == ' ' || *s == '\t')
@@ -648,8 +656,10 @@ static int load(struct cfg_stream *st, const char *name, unsigned flags,
 		    p.c->tmpl && p.c->keys_file[0])
 			cfg_load_keys_file(&p);
 	}
-	if (!p.failed)
+	if (!p.failed) {
 		cfg_names_adopt(p.c, &p.names);
+		cfg_release_spare(&p);
+	}
 	cfg_index_free(&p.names);
 	free(p.lines);
 	if (p.failed) {

@@ -217,7 +217,7 @@ struct config {
 	/* Users by name (config_names.c): the loader's duplicate-name index,
 	 * kept; NULL in a config built by hand (lookups then walk users[]). */
 	struct cfg_index_slot *name_slot;
-	size_t name_mask;
+	size_t name_cap; /* slots (cfg_index_home) */
 };
 
 /* [daemon] capture_buffer: the default and the bounds (bytes). */

@@ -71,6 +71,17 @@ struct cfg_index {
 	} *slot;
 	size_t cap, n;
 };
+/* Where a hash's probe sequence starts among cap slots, and the slot after
+ * k: cap need not be a power of 2 (multiply-shift of the hash's low half),
+ * so the table can be sized to its load, not to the next power of 2. */
+static inline size_t cfg_index_home(uint64_t h, size_t cap)
+{
+	return (size_t)(((uint64_t)(uint32_t)h * cap) >> 32);
+}
+static inline size_t cfg_index_next(size_t k, size_t cap)
+{
+	return k + 1 == cap ? 0 : k + 1;
+}
 /* 64-bit FNV-1a of n bytes (not keyed: for duplicate checks at load time
  * only, never for anything a packet chooses). */
 uint64_t cfg_hash(const void *data, size_t n);
@@ -195,6 +206,11 @@ struct cfg_user_lines *cfg_lines(struct cfg_parse *p, const struct config_user *
 /* Makes room in c->users (and p->lines) for n users in all. 0, or -1 after
  * cfg_error. */
 int cfg_users_reserve(struct cfg_parse *p, size_t n);
+/* Once the users are read: the pages of the users array and of the keys'
+ * mapping past the last user (sized and prefaulted for the most users the
+ * keys file could hold) go back to the kernel (config.c, config_userkeys.c). */
+void cfg_release_spare(struct cfg_parse *p);
+void config_keys_release_spare(struct config *c);
 /* A copy of name (n bytes) in the config's name arena (config_arena.c),
  * or NULL when out of memory. */
 const char *cfg_arena_str(struct config *c, const char *name, size_t n);

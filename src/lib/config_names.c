@@ -29,7 +29,7 @@ void cfg_names_adopt(struct config *c, struct cfg_index *names)
 {
 	free(c->name_slot);
 	c->name_slot = names->slot;
-	c->name_mask = names->cap ? names->cap - 1 : 0;
+	c->name_cap = names->cap;
 	*names = (struct cfg_index){ 0 };
 }
 
@@ -37,7 +37,7 @@ void cfg_names_free(struct config *c)
 {
 	free(c->name_slot);
 	c->name_slot = NULL;
-	c->name_mask = 0;
+	c->name_cap = 0;
 }
 
 static const struct config_user *find(const struct config *c, const char *name,
@@ -50,8 +50,8 @@ static const struct config_user *find(const struct config *c, const char *name,
 		return NULL;
 	}
 	uint64_t h = cfg_name_hash(name);
-	for (size_t k = (size_t)h & c->name_mask; c->name_slot[k].i;
-	     k = (k + 1) & c->name_mask) {
+	for (size_t k = cfg_index_home(h, c->name_cap); c->name_slot[k].i;
+	     k = cfg_index_next(k, c->name_cap)) {
 		const struct config_user *u = &c->users[c->name_slot[k].i - 1];
 		if (c->name_slot[k].h == (uint32_t)h && cmp(u->name, name) == 0)
 			return u;

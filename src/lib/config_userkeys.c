@@ -68,6 +68,13 @@ int config_keys_reserve(struct config *c, size_t n)
 	return 0;
 }
 
+void config_keys_release_spare(struct config *c)
+{
+	struct config_keys *k = &c->keys;
+	if (k->secret)
+		prefault_release(k->secret, c->nusers * sizeof *k->secret, k->map_bytes);
+}
+
 int config_user_set_secret(struct config *c, size_t i,
 	const uint8_t secret[static KNOCK_MASTER_BYTES])
 {

@@ -30,3 +30,14 @@ void prefault(void *p, size_t bytes)
 		(void)madvise((void *)hstart, hend - hstart, MADV_HUGEPAGE);
 	(void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
 }
+
+void prefault_release(void *p, size_t used, size_t bytes)
+{
+	if (!p || used >= bytes || bytes - used < PREFAULT_MIN_BYTES)
+		return;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t start = ((uintptr_t)p + used + page - 1) & ~(page - 1);
+	uintptr_t end = ((uintptr_t)p + bytes) & ~(page - 1);
+	if (end > start)
+		(void)madvise((void *)start, end - start, MADV_DONTNEED);
+}

@@ -21,4 +21,10 @@
  * huge pages where possible. Ranges below 64 KiB are left alone. */
 void prefault(void *p, size_t bytes);
 
+/* The other end: [p, p + bytes) was sized (and prefaulted) for more than
+ * turned out to be used; gives the whole pages past p + used back to the
+ * kernel (MADV_DONTNEED: they read as zeros if touched again). Spares
+ * below 64 KiB are left alone. */
+void prefault_release(void *p, size_t used, size_t bytes);
+
 #endif
