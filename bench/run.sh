@@ -21,6 +21,7 @@ LATENCY_TIMEOUT=60
 COMMIT_TIMEOUT=60 # bench/bench_commit: ~20 s
 export KNOCKS=${KNOCKS:-20} # latency.sh (flood.sh has its own knock counts)
 CONFIG_SCALE_TIMEOUT=90 # bench/config_scale.sh: ~15 s on 2 cores
+START_KNOCK_TIMEOUT=90 # bench/start_knock.sh, 3 rounds: ~20 s
 FLOOD_TIMEOUT=420 # bench/flood.sh: posternd and fwknopd under flood (issue 5)
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
@@ -84,6 +85,19 @@ for keys in template keysfile; do
 		failed=1
 	fi
 done
+
+echo
+echo "== start_knock.sh (100 000 users: exec -> ready -> first door)"
+if [ "$(id -u)" -eq 0 ]; then
+	timeout --kill-after=20 "$START_KNOCK_TIMEOUT" bash "$here/start_knock.sh" "$build" 100000 3
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "start_knock.sh: exit $rc"
+		failed=1
+	fi
+else
+	echo "start_knock.sh: skipped (needs root for a network namespace)"
+fi
 
 echo
 echo "== flood.sh"
