@@ -234,6 +234,9 @@ static void test_bad_contents_refused(void **state)
 			"not valid base64" },
 		{ "postern-key 1\nuser f\nsecret AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9=\n",
 			"not valid base64" }, /* non-zero trailing bits */
+		/* libsodium read a byte 0x80-0xff as '/': refused, as in keys_file */
+		{ "postern-key 1\nuser f\nsecret AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\x80h8=\n",
+			"not valid base64" },
 		{ "postern-key 1\nuser f\nsecret AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==\n",
 			"secret is 31 bytes" },
 		{ "postern-key 1\nuser f\nsecret AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g\n",
