@@ -82,6 +82,19 @@ state_on_tmpfs() {
 	trap 'rc=$?; rm -f "$STATE_DIR/ballast"; umount -l "$STATE_DIR" 2>/dev/null; (exit $rc); lib_cleanup' EXIT
 }
 
+# free_disk_then_knock: the end of a full-disk test: removes the ballast
+# from $STATE_DIR and checks that alice's next knock is accepted and opens
+# tcp/22 (the daemon recovers by itself, no restart).
+free_disk_then_knock() {
+	echo "-- free the disk"
+	rm -f "$STATE_DIR/ballast"
+	local seen
+	seen=$(lines "$LOG")
+	expect "a knock works again" knock_from "$NS_A" "$SRV4" alice --lease 2s
+	expect "accept logged" wait_for_log "$LOG" "accept user=alice src=$A4" 3 "$seen"
+	expect "alice reaches tcp/22" wait_open "$NS_A" "$SRV4" 22
+}
+
 # lib_init BUILD: checks root and the binaries, makes $TEST_DIR, sets traps.
 lib_init() {
 	local build=${1:-build}

@@ -38,11 +38,6 @@ expect "no accept while the disk is full" \
 expect "the daemon keeps running" pid_alive "$POSTERND_PID"
 expect "its capture child too" test -n "$(pgrep -P "$POSTERND_PID")"
 
-echo "-- free the disk"
-rm -f "$STATE_DIR/ballast"
-seen=$(lines "$LOG")
-expect "a knock works again" knock_from "$NS_A" "$SRV4" alice --lease 2s
-expect "accept logged" wait_for_log "$LOG" "accept user=alice src=$A4" 3 "$seen"
-expect "alice reaches tcp/22" wait_open "$NS_A" "$SRV4" 22
+free_disk_then_knock
 
 finish

@@ -62,11 +62,6 @@ if [ "$accepted" -gt 0 ]; then
 		wait_for_log "$LOG" "refuse reason=replay user=alice src=$A4" 1 "$seen"
 fi
 
-echo "-- free the disk"
-rm -f "$STATE_DIR/ballast"
-seen=$(lines "$LOG")
-expect "a knock works again" knock_from "$NS_A" "$SRV4" alice --lease 2s
-expect "accept logged" wait_for_log "$LOG" "accept user=alice src=$A4" 3 "$seen"
-expect "alice reaches tcp/22" wait_open "$NS_A" "$SRV4" 22
+free_disk_then_knock
 
 finish
