@@ -36,6 +36,10 @@ static const int plain[] = {
 	SCMP_SYS(getsockname), /* libpcap: is the interface gone or only down? */
 	SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(brk), SCMP_SYS(madvise),
 	SCMP_SYS(close), SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(rt_sigreturn),
+	/* How the kernel resumes a poll() that SIGSTOP/SIGCONT interrupted (job
+	 * control, a debugger or strace attaching): without it such a stop
+	 * killed the child (test_child_stop_cont.sh). */
+	SCMP_SYS(restart_syscall),
 };
 
 #ifdef POSTERN_SECCOMP_SANITIZER
