@@ -266,7 +266,10 @@ static void seal_valid(const struct config *c, uint64_t now, uint8_t out[static 
 		.target_is_source = true, .nports = 1 };
 	k.ports[0] = c->protect[0];
 	size_t u = randombytes_uniform((uint32_t)c->nusers);
-	if (knock_seal(config_user_keys(c, &c->users[u]), &k, out) < 0) {
+	struct user_keys keys;
+	bool sealed = config_user_keys(c, &c->users[u], &keys) && knock_seal(&keys, &k, out) == 0;
+	knock_wipe_keys(&keys);
+	if (!sealed) {
 		fprintf(stderr, "bench_verify: knock_seal refused a valid knock\n");
 		exit(1);
 	}

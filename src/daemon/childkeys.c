@@ -7,10 +7,10 @@
 #include "tokenkey.h"
 #include "userpolicy.h"
 
-/* The AEAD keys are in a mapping of their own (struct config_keys):
- * unmapping it leaves the child without them and copies only the pages its
- * tag keys are packed into (a third), where wiping them in place wrote to,
- * and so copied, every page of it.
+/* The users' secrets are in a mapping of their own (struct config_keys):
+ * unmapping it leaves the child without them (and so without any AEAD key)
+ * and copies no page, where wiping them in place wrote to, and so copied,
+ * every page of it. The tag keys are in another mapping, kept.
  * The per-user blocks point at a shared read-only default (all zero) until
  * a user sets one of its keys: only blocks that hold a secret are written,
  * and those are the user's own (the casts drop the parent's view's const).
@@ -47,7 +47,10 @@ bool childkeys_forgotten(const struct config *c)
 		return false;
 	for (size_t i = 0; i < c->nusers; i++) {
 		const struct config_user *u = &c->users[i];
-		if (config_user_keys(c, u) ||
+		struct user_keys k;
+		bool has_secret = config_user_keys(c, u, &k);
+		knock_wipe_keys(&k);
+		if (has_secret ||
 		    !sodium_is_zero(u->prof->pol->old_keys.aead_key,
 			sizeof u->prof->pol->old_keys.aead_key) ||
 		    !sodium_is_zero(u->prof->token->secret, sizeof u->prof->token->secret) ||

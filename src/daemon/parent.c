@@ -98,12 +98,20 @@ static int spawn_child(struct parent *p)
 		log_err("socketpair: %s", strerror(errno));
 		return -1;
 	}
+	/* The tag keys are the child's (config.h): the parent derives them
+	 * again for each child and gives up its view once the child has them.
+	 * Without them the child finds no SPA knock's user: it fails closed. */
+	struct config *keys_owner = (struct config *)p->config;
+	if (config_keys_restore_tags(keys_owner) != 0)
+		log_err("out of memory for the tag keys: the capture child will find no SPA knock");
 	/* The child's first tables, built here with both CPUs (scheme.h). */
 	schemes_prefork(&p->schemes, p->config, now_seconds());
 	return_free_memory(); /* before the child inherits it */
 	pid_t pid = fork();
 	if (pid != 0) { /* the parent's copy: the child has its own */
 		schemes_postfork(&p->schemes);
+		if (pid > 0)
+			config_keys_drop_tags(keys_owner);
 		return_free_memory(); /* and what the table's threads left */
 	}
 	if (pid < 0) {

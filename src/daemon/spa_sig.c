@@ -16,13 +16,14 @@ enum verdict spa_sig_check(const struct config *c, const struct config_user *u,
 	memset(sig, 0, KNOCK_SIG_BYTES);
 	if (!flagged)
 		return ev->sig_len == 0 ? VERDICT_ACCEPT : VERDICT_MALFORMED;
-	const struct user_keys *keys = config_user_keys(c, u);
-	if (ev->sig_len != KNOCK_SIG_BYTES || !keys)
+	struct user_keys keys;
+	if (ev->sig_len != KNOCK_SIG_BYTES || !config_user_keys(c, u, &keys))
 		return VERDICT_BAD_SIGNATURE;
 	uint8_t wire[KNOCK_SIGNED_WIRE_BYTES];
 	memcpy(wire, ev->u.spa, KNOCK_WIRE_BYTES);
 	memcpy(wire + KNOCK_WIRE_BYTES, ev->sig, KNOCK_SIG_BYTES);
-	knocksig_extract(keys, wire, sig);
+	knocksig_extract(&keys, wire, sig);
+	knock_wipe_keys(&keys);
 	sodium_memzero(wire, sizeof wire);
 	if (u->prof->sign->loaded && knocksig_verify(u->prof->sign->pk, ev->u.spa, sig) != 0)
 		return VERDICT_BAD_SIGNATURE;

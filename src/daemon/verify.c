@@ -57,15 +57,16 @@ enum verdict verify_knock_key(const struct config *c, const struct config_user *
 	const uint8_t wire[static KNOCK_WIRE_BYTES], uint64_t now, uint32_t window,
 	struct knock *out, int64_t *skew, bool *old_key)
 {
-	const struct user_keys *keys = config_user_keys(c, u);
+	struct user_keys keys;
 	if (old_key)
 		*old_key = false;
-	if (!keys) { /* no AEAD key here: nothing can be authentic */
+	if (!config_user_keys(c, u, &keys)) { /* no secret here: nothing is authentic */
 		*skew = 0;
 		memset(out, 0, sizeof *out);
 		return VERDICT_BAD_MAC;
 	}
-	enum verdict v = verify_with(keys, wire, now, window, out, skew);
+	enum verdict v = verify_with(&keys, wire, now, window, out, skew);
+	knock_wipe_keys(&keys);
 	/* Rotation overlap: a knock sealed with the old key does not open with
 	 * the new one (its tag or MAC differs); try the old key too. */
 	if ((v == VERDICT_BAD_MAC || v == VERDICT_MALFORMED) && u->prof->pol->has_old_key) {

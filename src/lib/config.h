@@ -160,17 +160,16 @@ struct config_uses {
 
 /* Users' keys, outside struct config_user so that the capture child can
  * give them up without touching (copying-on-write) the users array
- * (config_userkeys.c). Slot i is users[i]'s. The whole keys (tag and AEAD)
- * are in a page-aligned mapping; the parent reads the tag keys there (held
- * once). The child keeps only the tag keys (its tag table): it packs them
- * into the first pages of the mapping and unmaps the rest (childkeys.h). */
+ * (config_userkeys.c). Slot i is users[i]'s. Two page-aligned mappings:
+ * the users' secrets (the parent derives AEAD keys from them where it
+ * checks a knock; the child unmaps them, childkeys.h) and the tag keys
+ * derived at load (the child's tag table; the parent unmaps them once a
+ * child has them and derives them again before it forks the next). */
 struct config_keys {
-	struct user_keys *secret; /* cap of them, mmap'd; NULL once dropped */
-	/* NULL until the secret is dropped; then cap (= nusers) of them,
-	 * packed at the start of what is left of the mapping. */
-	uint8_t (*tag)[KNOCK_TAG_KEY_BYTES];
+	uint8_t (*secret)[KNOCK_MASTER_BYTES]; /* cap of them; NULL in the child */
+	uint8_t (*tag)[KNOCK_TAG_KEY_BYTES]; /* cap of them; NULL while dropped */
 	size_t cap;
-	size_t map_bytes; /* of the mapping (secret's, then tag's) */
+	size_t secret_bytes, tag_bytes; /* of the mappings */
 };
 
 struct cfg_index_slot; /* config_int.h */
@@ -270,26 +269,32 @@ bool config_uses_dynamic(const struct config *c);
  * already set. 0, or -1 if out of memory. */
 int config_keys_reserve(struct config *c, size_t n)
 	__attribute__((warn_unused_result));
-/* The one setter: derives users[i]'s tag and AEAD keys (and, if the user
- * has dynamic = yes, the dynamic-reply key) from the user's 32-byte secret,
- * making room first if needed. The caller wipes secret. 0, or -1 if out of
- * memory. */
+/* The one setter: keeps users[i]'s 32-byte secret and derives its tag key
+ * (and, if the user has dynamic = yes, the dynamic-reply key), making room
+ * first if needed. The caller wipes secret. 0, or -1 if out of memory. */
 int config_user_set_secret(struct config *c, size_t i,
 	const uint8_t secret[static KNOCK_MASTER_BYTES])
 	__attribute__((warn_unused_result));
-/* u's keys (u in c->users), or NULL where there are none: a config loaded
- * without CONFIG_LOAD_KEYS, or the capture child's after
- * config_keys_drop_secret. */
-const struct user_keys *config_user_keys(const struct config *c,
-	const struct config_user *u);
-/* u's tag key, or NULL if its keys were never set (the child keeps these). */
+/* Derives u's tag and AEAD keys (u in c->users) into *out, which the
+ * caller wipes (knock_wipe_keys); false, *out zeroed, where there is no
+ * secret: a config loaded without CONFIG_LOAD_KEYS, or the capture
+ * child's after config_keys_drop_secret. */
+bool config_user_keys(const struct config *c, const struct config_user *u,
+	struct user_keys *out) __attribute__((warn_unused_result));
+/* True if a and b have secrets and they are the same. */
+bool config_user_same_secret(const struct config *c, const struct config_user *a,
+	const struct config_user *b);
+/* u's tag key, or NULL if there is none here (the child keeps these). */
 const uint8_t *config_user_tag_key(const struct config *c,
 	const struct config_user *u);
-/* Keeps the tag keys only (the capture child, after fork): packs them into
- * the first pages of the mapping (16 B per user: the only pages written,
- * and so copied from the parent), wipes the rest of the last of those
- * pages and unmaps the others without writing to them. */
+/* The capture child, after fork: unmaps the secrets (without writing to
+ * them: the parent's pages are not copied). */
 void config_keys_drop_secret(struct config *c);
+/* The parent, once a child holds the tag keys: unmaps its own view. */
+void config_keys_drop_tags(struct config *c);
+/* The parent, before it forks a child: the tag keys derived again if they
+ * were dropped. 0, or -1 if out of memory. */
+int config_keys_restore_tags(struct config *c) __attribute__((warn_unused_result));
 /* Wipes and frees both (config_free does). */
 void config_keys_free(struct config *c);
 

@@ -334,8 +334,11 @@ int cfg_load_old_key(struct cfg_parse *p, struct config_user *u)
 			"user '%s'", u->name, pol->old_key_path, kf.user);
 	} else {
 		knock_derive_keys(kf.secret, &pol->old_keys);
-		const struct user_keys *cur = config_user_keys(p->c, u);
-		if (cur && sodium_memcmp(&pol->old_keys, cur, sizeof *cur) == 0)
+		struct user_keys cur;
+		bool same = config_user_keys(p->c, u, &cur) &&
+			sodium_memcmp(&pol->old_keys, &cur, sizeof cur) == 0;
+		knock_wipe_keys(&cur);
+		if (same)
 			cfg_error(p, pol->old_key_line, "user %s: old_key holds the same "
 				"secret as key", u->name);
 		else {

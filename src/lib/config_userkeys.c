@@ -1,14 +1,16 @@
 /* config_userkeys — users' keys, kept outside struct config_user (see
  * struct config_keys in config.h). Part of the config module.
  *
- * Why a mapping of its own for the whole keys: the capture child must not
- * hold an AEAD key. Wiping them in place wrote to every user's struct and
- * so copied the whole users array into the child (~25 MiB at 100 000
- * users); unmapping a separate region gives the same guarantee (the child's
- * address space holds no AEAD key) and copies nothing. The tag keys are
- * read in the same mapping (not a second array: 16 B per user less in the
- * parent); the child packs them into its first third before unmapping the
- * rest, which copies those pages only (config_keys_drop_secret). */
+ * Two mappings, one per process that keeps them:
+ *  - the users' 32-byte secrets, for the parent: it derives a user's AEAD
+ *    key from the secret when it checks that user's knock (~0.25 us), so
+ *    no AEAD key is held (32 B per user, not 48; config_load skips one
+ *    BLAKE2b per user: ~24 ms at 100 000 users);
+ *  - the tag keys, derived at load, for the capture child's tag table.
+ * Each process unmaps the one it does not need, which writes to neither and
+ * so copies no page: the child the secrets (it must not hold them), the
+ * parent the tag keys once the child has them (config_keys_drop_tags; it
+ * derives them again before it forks another child). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,18 +29,24 @@ static size_t page_round(size_t n)
 	return (n + page - 1) / page * page;
 }
 
-/* Wipes (if asked) and unmaps the mapping, whichever view it has. */
-static void unmap_keys(struct config_keys *k, bool wipe)
+static void *map_keys(size_t bytes)
 {
-	void *map = k->secret ? (void *)k->secret : (void *)k->tag;
+	void *map = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		return NULL;
+	(void)madvise(map, bytes, MADV_DONTDUMP); /* keys stay out of core dumps */
+	prefault(map, bytes); /* written once, front to back (prefault.h) */
+	return map;
+}
+
+static void unmap_keys(void *map, size_t bytes, bool wipe)
+{
 	if (!map)
 		return;
 	if (wipe)
-		sodium_memzero(map, k->map_bytes);
-	munmap(map, k->map_bytes);
-	k->secret = NULL;
-	k->tag = NULL;
-	k->map_bytes = 0;
+		sodium_memzero(map, bytes);
+	munmap(map, bytes);
 }
 
 int config_keys_reserve(struct config *c, size_t n)
@@ -50,21 +58,26 @@ int config_keys_reserve(struct config *c, size_t n)
 		n = k->cap;
 	if (n > SIZE_MAX / sizeof *k->secret - 1)
 		return -1;
-	/* A new mapping, the old contents copied and wiped: growing is rare (a
+	/* New mappings, the old contents copied and wiped: growing is rare (a
 	 * hand-built config; the loader reserves once). */
-	size_t bytes = page_round(n * sizeof *k->secret);
-	void *map = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (map == MAP_FAILED)
+	size_t secret_bytes = page_round(n * sizeof *k->secret);
+	size_t tag_bytes = page_round(n * sizeof *k->tag);
+	void *secret = map_keys(secret_bytes);
+	void *tag = secret ? map_keys(tag_bytes) : NULL;
+	if (!tag) {
+		unmap_keys(secret, secret_bytes, false);
 		return -1;
-	(void)madvise(map, bytes, MADV_DONTDUMP); /* keys stay out of core dumps */
-	prefault(map, bytes); /* written once, front to back (prefault.h) */
+	}
 	if (k->cap && k->secret)
-		memcpy(map, k->secret, k->cap * sizeof *k->secret);
+		memcpy(secret, k->secret, k->cap * sizeof *k->secret);
+	if (k->cap && k->tag)
+		memcpy(tag, k->tag, k->cap * sizeof *k->tag);
 	config_keys_free(c);
-	k->secret = map;
+	k->secret = secret;
+	k->tag = tag;
 	k->cap = n;
-	k->map_bytes = bytes;
+	k->secret_bytes = secret_bytes;
+	k->tag_bytes = tag_bytes;
 	return 0;
 }
 
@@ -72,13 +85,15 @@ void config_keys_release_spare(struct config *c)
 {
 	struct config_keys *k = &c->keys;
 	if (k->secret)
-		prefault_release(k->secret, c->nusers * sizeof *k->secret, k->map_bytes);
+		prefault_release(k->secret, c->nusers * sizeof *k->secret, k->secret_bytes);
+	if (k->tag)
+		prefault_release(k->tag, c->nusers * sizeof *k->tag, k->tag_bytes);
 }
 
 int config_user_set_secret(struct config *c, size_t i,
 	const uint8_t secret[static KNOCK_MASTER_BYTES])
 {
-	if (i >= c->keys.cap || !c->keys.secret) {
+	if (i >= c->keys.cap || !c->keys.secret || !c->keys.tag) {
 		/* At least doubled: users added one by one beyond a reserve (a
 		 * keys_file that grew while it was read) are not a copy each. */
 		size_t want = c->nusers > i ? c->nusers : i + 1;
@@ -87,7 +102,8 @@ int config_user_set_secret(struct config *c, size_t i,
 		if (config_keys_reserve(c, want) != 0)
 			return -1;
 	}
-	knock_derive_keys(secret, &c->keys.secret[i]);
+	memcpy(c->keys.secret[i], secret, KNOCK_MASTER_BYTES);
+	knock_derive_tag_key(secret, c->keys.tag[i]);
 	if (i < c->nusers) {
 		struct dyn_conf *d = cfg_dyn_own(&c->users[i]); /* default: not enabled */
 		if (d && d->enabled) /* the key of dynamic replies (dynreply.h) */
@@ -107,54 +123,83 @@ static size_t user_index(const struct config *c, const struct config_user *u)
 	return i < c->nusers ? i : SIZE_MAX;
 }
 
-const struct user_keys *config_user_keys(const struct config *c,
-	const struct config_user *u)
+/* Every user of a loaded config has a secret (config_check.c refuses a
+ * user without a key). */
+static const uint8_t *user_secret(const struct config *c, const struct config_user *u)
 {
 	size_t i = user_index(c, u);
-	return c->keys.secret && i < c->keys.cap ? &c->keys.secret[i] : NULL;
+	return c->keys.secret && i < c->keys.cap ? c->keys.secret[i] : NULL;
+}
+
+bool config_user_keys(const struct config *c, const struct config_user *u,
+	struct user_keys *out)
+{
+	const uint8_t *secret = user_secret(c, u);
+	if (!secret) {
+		sodium_memzero(out, sizeof *out);
+		return false;
+	}
+	knock_derive_keys(secret, out);
+	return true;
+}
+
+bool config_user_same_secret(const struct config *c, const struct config_user *a,
+	const struct config_user *b)
+{
+	const uint8_t *sa = user_secret(c, a), *sb = user_secret(c, b);
+	return sa && sb && sodium_memcmp(sa, sb, KNOCK_MASTER_BYTES) == 0;
 }
 
 const uint8_t *config_user_tag_key(const struct config *c,
 	const struct config_user *u)
 {
 	size_t i = user_index(c, u);
-	if (i >= c->keys.cap)
-		return NULL;
-	if (c->keys.secret)
-		return c->keys.secret[i].tag_key;
-	return c->keys.tag ? c->keys.tag[i] : NULL;
+	return c->keys.tag && i < c->keys.cap ? c->keys.tag[i] : NULL;
 }
 
 void config_keys_drop_secret(struct config *c)
 {
 	struct config_keys *k = &c->keys;
-	if (!k->secret)
-		return;
-	uint8_t (*tag)[KNOCK_TAG_KEY_BYTES] = (void *)k->secret;
-	/* The users' slots only: the reserve beyond them has no keys. */
-	size_t n = k->cap < c->nusers ? k->cap : c->nusers;
-	size_t packed = n * sizeof *tag;
-	size_t keep = page_round(packed);
-	if (n == 0 || keep > k->map_bytes) { /* nothing to keep */
-		unmap_keys(k, false);
-		k->cap = 0;
-		return;
-	}
-	/* Forward: slot i's tag key moves from 48 i to 16 i, never onto a key
-	 * not yet moved. Every byte of [0, packed) is a tag key after this. */
-	for (size_t i = 1; i < n; i++)
-		memmove(tag[i], k->secret[i].tag_key, sizeof tag[i]);
-	sodium_memzero((uint8_t *)tag + packed, keep - packed);
-	if (keep < k->map_bytes)
-		munmap((uint8_t *)tag + keep, k->map_bytes - keep);
+	/* Not wiped: that would write to (copy) pages the parent still uses;
+	 * unmapped, the child cannot reach them. */
+	unmap_keys(k->secret, k->secret_bytes, false);
 	k->secret = NULL;
+	k->secret_bytes = 0;
+}
+
+void config_keys_drop_tags(struct config *c)
+{
+	struct config_keys *k = &c->keys;
+	/* Not wiped either: the child holds these very pages, and wiping the
+	 * parent's view would only copy them first. */
+	unmap_keys(k->tag, k->tag_bytes, false);
+	k->tag = NULL;
+	k->tag_bytes = 0;
+}
+
+int config_keys_restore_tags(struct config *c)
+{
+	struct config_keys *k = &c->keys;
+	if (k->tag || !k->secret)
+		return 0;
+	if (k->cap == 0)
+		return 0;
+	size_t tag_bytes = page_round(k->cap * sizeof *k->tag);
+	uint8_t (*tag)[KNOCK_TAG_KEY_BYTES] = map_keys(tag_bytes);
+	if (!tag)
+		return -1;
+	size_t n = k->cap < c->nusers ? k->cap : c->nusers;
+	for (size_t i = 0; i < n; i++)
+		knock_derive_tag_key(k->secret[i], tag[i]);
 	k->tag = tag;
-	k->cap = n;
-	k->map_bytes = keep;
+	k->tag_bytes = tag_bytes;
+	return 0;
 }
 
 void config_keys_free(struct config *c)
 {
-	unmap_keys(&c->keys, true);
-	c->keys.cap = 0;
+	struct config_keys *k = &c->keys;
+	unmap_keys(k->secret, k->secret_bytes, true);
+	unmap_keys(k->tag, k->tag_bytes, true);
+	*k = (struct config_keys){ 0 };
 }

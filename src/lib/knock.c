@@ -39,11 +39,16 @@ _Static_assert(KNOCK_TAG_KEY_BYTES == crypto_shorthash_KEYBYTES, "tag key");
 _Static_assert(KNOCK_TAG_BYTES == crypto_shorthash_BYTES, "tag");
 _Static_assert(KNOCK_MASTER_BYTES == crypto_kdf_KEYBYTES, "master");
 
+void knock_derive_tag_key(const uint8_t master[static KNOCK_MASTER_BYTES],
+	uint8_t out[static KNOCK_TAG_KEY_BYTES])
+{
+	crypto_kdf_derive_from_key(out, KNOCK_TAG_KEY_BYTES, KDF_ID_TAG, kdf_context, master);
+}
+
 void knock_derive_keys(const uint8_t master[static KNOCK_MASTER_BYTES],
 	struct user_keys *out)
 {
-	crypto_kdf_derive_from_key(out->tag_key, sizeof out->tag_key, KDF_ID_TAG,
-		kdf_context, master);
+	knock_derive_tag_key(master, out->tag_key);
 	crypto_kdf_derive_from_key(out->aead_key, sizeof out->aead_key, KDF_ID_AEAD,
 		kdf_context, master);
 }

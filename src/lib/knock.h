@@ -77,6 +77,9 @@ enum knock_result {
 /* Derives a user's tag and AEAD keys from the master secret. */
 void knock_derive_keys(const uint8_t master[static KNOCK_MASTER_BYTES],
 	struct user_keys *out);
+/* The tag key alone (what the capture child's tag table needs). */
+void knock_derive_tag_key(const uint8_t master[static KNOCK_MASTER_BYTES],
+	uint8_t out[static KNOCK_TAG_KEY_BYTES]);
 void knock_wipe_keys(struct user_keys *k);
 
 /* The time slot of a unix time (floor(t / KNOCK_SLOT_SECONDS)). */
