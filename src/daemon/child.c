@@ -245,8 +245,12 @@ void child_main(const struct config *c, struct scheme_set *schemes, int sock,
 	if (getppid() == 1) /* the parent died before PDEATHSIG was set */
 		_exit(0);
 
-	/* Our own copy since the fork: keep no secret we do not need. */
+	/* Our own copy since the fork: keep no secret we do not need, nor an
+	 * index no packet of this config asks (free() unmaps it: no page is
+	 * copied). */
 	childkeys_forget((struct config *)c);
+	if (!config_names_user_in_knocks(c))
+		config_names_release((struct config *)c);
 	ch.config = c;
 	ch.schemes = schemes;
 	ch.sock = sock;

@@ -40,6 +40,17 @@ void cfg_names_free(struct config *c)
 	c->name_cap = 0;
 }
 
+bool config_names_user_in_knocks(const struct config *c)
+{
+	return c->uses.tokens || c->uses.otp || c->uses.sequences || c->uses.dynamic ||
+		c->dns.mode != DNS_OFF;
+}
+
+void config_names_release(struct config *c)
+{
+	cfg_names_free(c);
+}
+
 static const struct config_user *find(const struct config *c, const char *name,
 	int (*cmp)(const char *, const char *))
 {

@@ -509,7 +509,41 @@ static void find_users_by_name(void **state)
 	assert_null(config_find_user(c, "User3000"));
 	assert_null(config_find_user_nocase(c, "nobody"));
 	assert_null(config_find_user(c, ""));
+	/* SPA only: no knock names its user, so the capture child frees the
+	 * index; lookups still answer (by walking the users). */
+	assert_false(config_names_user_in_knocks(c));
+	config_names_release(c);
+	assert_null(c->name_slot);
+	assert_ptr_equal(config_find_user(c, "User2999"), &c->users[2999]);
+	assert_ptr_equal(config_find_user_nocase(c, "user5"), &c->users[5]);
+	assert_null(config_find_user(c, "User3000"));
 	config_free(c);
+}
+
+/* Which configs' knocks name their user (the child keeps the index). */
+static void names_in_knocks(void **state)
+{
+	(void)state;
+	static const char *const naming[] = {
+		"token = hotp\ntoken_key = /k/a.token\ntoken_open = tcp/22\n",
+		"sequence = udp/1000,udp/2000,udp/3000\n",
+	};
+	struct config *c;
+	struct errbuf err;
+	if (config_load_string("[protect]\nports = tcp/22\n[user a]\nkey = /k/a\nopen = tcp/22\n",
+		"test", 0, &c, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_false(config_names_user_in_knocks(c));
+	config_free(c);
+	for (size_t i = 0; i < sizeof naming / sizeof naming[0]; i++) {
+		char text[512];
+		snprintf(text, sizeof text, "[protect]\nports = tcp/22\n[user a]\nkey = /k/a\n"
+			"open = tcp/22\n%s", naming[i]);
+		if (config_load_string(text, "test", 0, &c, &err) != 0)
+			fail_msg("%s: %s", naming[i], err.msg);
+		assert_true(config_names_user_in_knocks(c));
+		config_free(c);
+	}
 }
 
 static void keys_loaded(void **state)
@@ -587,6 +621,7 @@ int main(void)
 		cmocka_unit_test(capture_buffer_sizes),
 		cmocka_unit_test(print_defaults_and_no_users),
 		cmocka_unit_test(find_users_by_name),
+		cmocka_unit_test(names_in_knocks),
 		cmocka_unit_test_setup_teardown(keys_loaded, keydir_setup, keydir_teardown),
 		cmocka_unit_test_setup_teardown(key_errors_refuse_whole_config,
 			keydir_setup, keydir_teardown),
