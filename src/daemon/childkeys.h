@@ -8,8 +8,8 @@
  * token tables for it, scheme_token.c) and the dynamic-reply keys (only
  * the parent replies). Before it reads a packet it unmaps the users'
  * secrets (their own mapping, struct config_keys; the tag keys are in
- * another) and wipes its copy of the others, so even code run by an attacker in the
- * child finds none of them (docs/process-model.md). */
+ * another) and wipes its copy of the others, so even code run by an
+ * attacker in the child finds none of them (docs/process-model.md). */
 #ifndef POSTERN_CHILDKEYS_H
 #define POSTERN_CHILDKEYS_H
 
