@@ -653,8 +653,8 @@ static int load(struct cfg_stream *st, const char *name, unsigned flags,
 		if (cfg_check(&p) == 0 && (flags & CONFIG_LOAD_KEYS))
 			cfg_load_keys(&p);
 		else if (!p.failed && (flags & CONFIG_LOAD_TEMPLATE_USERS) &&
-		    p.c->tmpl && p.c->keys_file[0])
-			cfg_load_keys_file(&p);
+		    p.c->tmpl && p.c->keys_file[0] && cfg_load_keys_file(&p) == 0)
+			cfg_keys_derive_tags(p.c);
 	}
 	if (!p.failed) {
 		cfg_names_adopt(p.c, &p.names);

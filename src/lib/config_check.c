@@ -161,7 +161,7 @@ static int load_key(struct cfg_parse *p, struct config_user *u)
 	if (strcmp(kf.user, u->name) != 0)
 		cfg_error(p, u->prof->key_line, "user %s: key file %s belongs to user '%s'",
 			u->name, u->prof->key_path, kf.user);
-	else if (config_user_set_secret(p->c, (size_t)(u - p->c->users), kf.secret) != 0)
+	else if (cfg_user_store_secret(p->c, (size_t)(u - p->c->users), kf.secret) != 0)
 		cfg_error(p, u->prof->key_line, "out of memory");
 	else
 		rc = 0;
@@ -170,16 +170,18 @@ static int load_key(struct cfg_parse *p, struct config_user *u)
 }
 
 /* Two users with one secret would be indistinguishable on the wire. The
- * index is keyed by a derived key (never the secret), only at load time:
- * by 8 bytes of the tag key, a PRF output, so already uniform (an FNV
- * pass over whole keys was ~5 ms at 100 000 users); same_secret compares
- * the secrets. */
+ * index is keyed by a keyed hash of the secret (SipHash, a key of this
+ * load's own: never the secret, and no chosen secrets can crowd one
+ * probe sequence), only at load time; same_secret compares the secrets. */
 static int check_shared_secret(struct cfg_parse *p, const struct config_user *u,
-	struct cfg_index *secrets)
+	struct cfg_index *secrets, const uint8_t hash_key[static crypto_shorthash_KEYBYTES])
 {
 	struct lookup l = { p->c, u };
+	uint8_t digest[crypto_shorthash_BYTES];
 	uint64_t h;
-	memcpy(&h, config_user_tag_key(p->c, u), sizeof h);
+	crypto_shorthash(digest, p->c->keys.secret[u - p->c->users], KNOCK_MASTER_BYTES,
+		hash_key);
+	memcpy(&h, digest, sizeof h);
 	size_t dup = cfg_index_find(secrets, h, same_secret, &l);
 	if (dup != SIZE_MAX) {
 		const struct config_user *o = &p->c->users[dup];
@@ -203,6 +205,7 @@ static int check_shared_secret(struct cfg_parse *p, const struct config_user *u,
 int cfg_load_keys(struct cfg_parse *p)
 {
 	struct cfg_index secrets = { 0 };
+	uint8_t hash_key[crypto_shorthash_KEYBYTES];
 	int rc = -1;
 
 	/* One mapping for all the keys, before any is set (keys_file reserves
@@ -218,27 +221,30 @@ int cfg_load_keys(struct cfg_parse *p)
 		cfg_error(p, 0, "out of memory");
 		return -1;
 	}
+	crypto_shorthash_keygen(hash_key);
 	for (size_t i = 0; i < p->c->nusers; i++) {
 		struct config_user *u = &p->c->users[i];
 		/* keys_file set a template user's keys; [user *] has no other
 		 * key files (config_template.c). */
 		if (u->prof->from_template) {
-			if (check_shared_secret(p, u, &secrets) != 0)
+			if (check_shared_secret(p, u, &secrets, hash_key) != 0)
 				goto out;
 			continue;
 		}
 		p->file = u->prof->file[0] ? u->prof->file : NULL; /* a users_dir drop-in */
-		if (load_key(p, u) != 0 || check_shared_secret(p, u, &secrets) != 0 ||
+		if (load_key(p, u) != 0 || check_shared_secret(p, u, &secrets, hash_key) != 0 ||
 		    cfg_load_token(p, u) != 0 || cfg_load_seq(p, u) != 0 ||
 		    cfg_load_old_key(p, u) != 0 || cfg_load_sign(p, u) != 0)
 			goto out;
 	}
 	p->file = NULL;
+	cfg_keys_derive_tags(p->c);
 	rc = 0;
 out:
-	/* The index holds hashes of derived keys: wipe them too. */
+	/* The index holds hashes of the secrets: wipe them and the key too. */
 	if (secrets.slot)
 		sodium_memzero(secrets.slot, secrets.cap * sizeof *secrets.slot);
+	sodium_memzero(hash_key, sizeof hash_key);
 	cfg_index_free(&secrets);
 	return rc;
 }

@@ -211,6 +211,12 @@ int cfg_users_reserve(struct cfg_parse *p, size_t n);
  * keys file could hold) go back to the kernel (config.c, config_userkeys.c). */
 void cfg_release_spare(struct cfg_parse *p);
 void config_keys_release_spare(struct config *c);
+/* The loader's config_user_set_secret: the secret only; the tag keys of
+ * all users follow at once (cfg_keys_derive_tags, on two cores). 0, or -1
+ * if out of memory. */
+int cfg_user_store_secret(struct config *c, size_t i,
+	const uint8_t secret[static KNOCK_MASTER_BYTES]);
+void cfg_keys_derive_tags(struct config *c);
 /* A copy of name (n bytes) in the config's name arena (config_arena.c),
  * or NULL when out of memory. */
 const char *cfg_arena_str(struct config *c, const char *name, size_t n);

@@ -127,7 +127,7 @@ static int keys_line(struct cfg_parse *p, char *line)
 		sodium_memzero(secret, sizeof secret);
 		return -1;
 	}
-	rc = config_user_set_secret(p->c, (size_t)(u - p->c->users), secret);
+	rc = cfg_user_store_secret(p->c, (size_t)(u - p->c->users), secret);
 	sodium_memzero(secret, sizeof secret);
 	if (rc != 0) {
 		cfg_error(p, p->line, "out of memory");
