@@ -12,7 +12,8 @@
 #      (pcfg<PID>) on lo, state in the temporary directory; RSS of the
 #      parent and the child once ready (VmRSS counts the pages they share
 #      after fork in both; Pss splits them; private is what each holds
-#      alone: what killing it would free), and the load average.
+#      alone: what killing it would free), the Rss of its capture rings
+#      (the socket:[...] mappings in smaps), and the load average.
 # CAPTURE_BUFFER=SIZE sets [daemon] capture_buffer (builds that have it).
 # The namespace, the daemon (killed by its PID) and the directory are removed
 # on every exit. Root only (netns). Prints figures; never fails on time.
@@ -110,7 +111,9 @@ start_once() {
 		echo "  pid $p ($(tr -d '\0' </proc/$p/comm 2>/dev/null)):" \
 			"$(awk '/^VmHWM:/ { h = $2 } /^VmRSS:/ { r = $2 } END { print "rss " r " KiB, peak " h " KiB" }' /proc/$p/status)," \
 			"pss $(awk '/^Pss:/ { print $2 }' /proc/$p/smaps_rollup) KiB," \
-			"private $(awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s }' /proc/$p/smaps_rollup) KiB"
+			"private $(awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s }' /proc/$p/smaps_rollup) KiB," \
+			"capture ring rss $(awk '/^[0-9a-f]+-[0-9a-f]+ / { ring = /socket:\[/ }
+				ring && /^Rss:/ { s += $2 } END { print s + 0 }' /proc/$p/smaps) KiB"
 	done
 	kill "$dpid" 2>/dev/null
 	for _ in $(seq 100); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.1; done

@@ -1,6 +1,7 @@
 /* capture — see capture.h. */
 #include "capture.h"
 
+#include <linux/if_packet.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,13 +9,21 @@
 #include "carrier.h"
 #include "msg.h"
 
-/* Enough for the largest carrier packet plus link and IP headers: a DNS
- * knock (a 253-character name, EDNS and cookie options) over IPv6 is about
- * 380 bytes with an SLL2 header. Not more: in immediate mode libpcap's ring
- * has fixed frames of about snaplen + 80 bytes, so 512 (not 1024) fits
- * twice as many frames into the ring ([daemon] capture_buffer: it absorbs
- * bursts while the child is busy; issue 5, docs/perf-notes/childmem.md). */
-#define CAPTURE_SNAPLEN 512
+/* In immediate mode libpcap's ring (TPACKET_V2) has fixed frames of the
+ * snap length plus this much, so a ring's memory per packet follows the
+ * snap length, which follows the config (carriers_snaplen: 256 for UDP
+ * knocks, at most 512; docs/perf-notes/ring.md). The overhead is libpcap's
+ * tpacket2_hdr and sockaddr_ll, and on cooked "any" captures room to build
+ * the SLL header (80 bytes on Ethernet; measured with the sizes passed to
+ * setsockopt(PACKET_RX_RING)). */
+#define CAPTURE_FRAME_OVERHEAD 96
+/* Packets the ring holds with capture_buffer = auto: 13 797, what the old
+ * default of 8 MiB held at snaplen 512 on "any" (14 166 frames on
+ * Ethernet), which absorbed every flood measured (childmem.md). A config
+ * that still needs 512 gets exactly the old ring; UDP knocks get as many
+ * packets in ~4.7 MiB. */
+#define CAPTURE_FRAMES_DEFAULT \
+	((8u << 20) / TPACKET_ALIGN(CARRIER_SNAPLEN_MAX + CAPTURE_FRAME_OVERHEAD))
 /* Packets handled per dispatch call, so no handle starves the others. */
 #define CAPTURE_BATCH 512
 #define FILTER_MAX CARRIER_BPF_MAX
@@ -32,8 +41,21 @@ struct capture {
 	void *ctx;
 };
 
-static pcap_t *open_one(const char *iface, const char *filter, uint32_t buffer,
-	char *why, size_t whylen)
+void capture_ring_plan(const struct config *c, struct capture_ring *out)
+{
+	out->snaplen = carriers_snaplen(c);
+	uint32_t frame = TPACKET_ALIGN(out->snaplen + CAPTURE_FRAME_OVERHEAD);
+	if (c->capture_buffer == CONFIG_CAPTURE_BUFFER_AUTO) {
+		out->buffer = CAPTURE_FRAMES_DEFAULT * frame;
+		out->frames = CAPTURE_FRAMES_DEFAULT;
+	} else {
+		out->buffer = c->capture_buffer;
+		out->frames = c->capture_buffer / frame;
+	}
+}
+
+static pcap_t *open_one(const char *iface, const char *filter,
+	const struct capture_ring *ring, char *why, size_t whylen)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct bpf_program prog;
@@ -42,11 +64,11 @@ static pcap_t *open_one(const char *iface, const char *filter, uint32_t buffer,
 		snprintf(why, whylen, "%s", errbuf);
 		return NULL;
 	}
-	pcap_set_snaplen(p, CAPTURE_SNAPLEN);
+	pcap_set_snaplen(p, (int)ring->snaplen);
 	pcap_set_promisc(p, 0);
 	/* Immediate mode: hand each knock over at once (latency), not per block. */
 	pcap_set_immediate_mode(p, 1);
-	pcap_set_buffer_size(p, (int)buffer);
+	pcap_set_buffer_size(p, (int)ring->buffer);
 	int rc = pcap_activate(p);
 	if (rc < 0) {
 		snprintf(why, whylen, "%s", pcap_geterr(p));
@@ -84,12 +106,13 @@ struct capture *capture_open(const struct config *c, capture_event_fn *on_event,
 	}
 	cap->on_event = on_event;
 	cap->ctx = ctx;
+	struct capture_ring ring;
+	capture_ring_plan(c, &ring);
 	size_t want = c->all_ifaces ? 1 : c->nifaces;
 	for (size_t i = 0; i < want; i++) {
 		const char *name = c->all_ifaces ? "any" : c->ifaces[i];
 		char why[PCAP_ERRBUF_SIZE];
-		pcap_t *p = open_one(name, filter, c->capture_buffer ? c->capture_buffer :
-			CONFIG_CAPTURE_BUFFER_DEFAULT, why, sizeof why);
+		pcap_t *p = open_one(name, filter, &ring, why, sizeof why);
 		if (!p) {
 			on_event(ctx, CAPTURE_MISSING, name, why);
 			continue;

@@ -16,6 +16,18 @@
 
 struct capture;
 
+/* What capture_open asks libpcap for, per interface. */
+struct capture_ring {
+	unsigned snaplen; /* bytes kept of a packet, link header included */
+	uint32_t buffer; /* bytes of the ring (pcap_set_buffer_size) */
+	uint32_t frames; /* packets it holds, at the larger (cooked) frame */
+};
+
+/* The config's ring: snaplen from the carriers (carriers_snaplen); buffer
+ * [daemon] capture_buffer, or with auto room for 13 797 packets (what
+ * 8 MiB held at snaplen 512). */
+void capture_ring_plan(const struct config *c, struct capture_ring *out);
+
 /* Called for each captured packet with its link type. */
 typedef void capture_packet_fn(void *ctx, int dlt, const uint8_t *pkt, size_t len);
 /* Called for each interface whose state is known after capture_open (event is

@@ -35,6 +35,18 @@ bool carriers_bpf(const struct config *c, char *buf, size_t len)
 	return used > 0;
 }
 
+unsigned carriers_snaplen(const struct config *c)
+{
+	size_t most = 0;
+	for (size_t i = 0; i < NCARRIERS; i++) {
+		size_t n = carriers[i]->max_packet(c);
+		if (n > most)
+			most = n;
+	}
+	size_t snaplen = (CARRIER_LINK_HEADER_MAX + most + 15) & ~(size_t)15;
+	return snaplen < CARRIER_SNAPLEN_MAX ? (unsigned)snaplen : CARRIER_SNAPLEN_MAX;
+}
+
 size_t carriers_extract(const struct config *c, const struct frame *f,
 	struct candidate *out, size_t max)
 {

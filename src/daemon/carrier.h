@@ -38,7 +38,23 @@ struct carrier {
 	 * optimisation, not a guarantee. */
 	size_t (*extract)(const struct config *c, const struct frame *f,
 		struct candidate *out, size_t max);
+	/* The largest IP packet (from the IP header on) this carrier looks at
+	 * under this config, 0 if the config does not use it: what the
+	 * capture must keep of a packet (carriers_snaplen). Counts the worst
+	 * IP header, IPv4's 60 bytes (knocks carry no IPv6 extension headers,
+	 * so IPv6's is 40). */
+	size_t (*max_packet)(const struct config *c);
 };
+
+/* The worst IP header a carrier counts: IPv4 with 40 bytes of options. */
+#define CARRIER_IP_HEADER_MAX 60
+/* The longest link header a capture hands over: Ethernet (14) with two
+ * VLAN tags (8); cooked "any" captures have SLL's 16 or SLL2's 20. */
+#define CARRIER_LINK_HEADER_MAX 22
+/* The snap length's ceiling: what the capture kept before carriers said
+ * what they need (a DNS query or ICMP echo data can be longer; frame.c then
+ * refuses the truncated packet, as it always did). */
+#define CARRIER_SNAPLEN_MAX 512
 
 /* Most candidates one packet can yield (e.g. a port hit and a token). */
 #define CARRIER_MAX_CANDIDATES 4
@@ -48,6 +64,12 @@ struct carrier {
 
 /* Builds the capture filter for every carrier the config uses. */
 bool carriers_bpf(const struct config *c, char *buf, size_t len);
+/* The capture's snap length for this config: the link header and the
+ * largest packet of any carrier it uses, rounded up to 16 (the ring's frames
+ * are padded to it anyway), at most CARRIER_SNAPLEN_MAX. A packet longer
+ * than that arrives truncated, and frame_decode refuses it (its IP length
+ * is more than was captured): no candidate is made of part of a packet. */
+unsigned carriers_snaplen(const struct config *c);
 /* Finds the candidates in f (at most max); returns how many. */
 size_t carriers_extract(const struct config *c, const struct frame *f,
 	struct candidate *out, size_t max);

@@ -10,6 +10,8 @@
 #include "carrier_dns.h"
 #include "dnsknock.h"
 
+#define DNS_UDP_HEADER_BYTES 8
+
 /* Config user names are case-sensitive, labels arrive in any case: the
  * hint names the user whose name matches ignoring case. */
 static void set_hint(const struct config *c, const char *label, char *hint)
@@ -70,9 +72,19 @@ static size_t dns_extract(const struct config *c, const struct frame *f,
 	return carrier_dns_candidates(c, &q, !q.rd, out, max);
 }
 
+/* A query as long as a DNS message without EDNS may be (longer ones are
+ * cut by the capture's ceiling, CARRIER_SNAPLEN_MAX, anyway). */
+static size_t dns_max_packet(const struct config *c)
+{
+	if (c->dns.mode != DNS_SNIFF)
+		return 0;
+	return CARRIER_IP_HEADER_MAX + DNS_UDP_HEADER_BYTES + DNS_UDP_MAX;
+}
+
 const struct carrier carrier_dns = {
 	.id = CARRIER_DNS,
 	.name = "dns",
 	.bpf = dns_bpf,
 	.extract = dns_extract,
+	.max_packet = dns_max_packet,
 };

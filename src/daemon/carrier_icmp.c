@@ -24,7 +24,8 @@
 #define IPV4_MAX_HEADER_BYTES 60
 #define IPV6_NEXT_ICMPV6 58
 /* Largest echo data looked at: a knock or a ping with its default 56 bytes
- * fit easily, and the whole packet stays within the capture's snap length. */
+ * fit easily. More than the capture keeps (CARRIER_SNAPLEN_MAX) with the
+ * headers: a ping that long arrives truncated and frame.c refuses it. */
 #define ICMP_DATA_MAX 512
 /* iputils ping's timestamp (a struct timeval) at the start of the data. */
 #define PING_TIMESTAMP_BYTES 16
@@ -102,9 +103,17 @@ static size_t icmp_extract(const struct config *c, const struct frame *f,
 	return carrier_spa(f->payload, f->payload_len, out);
 }
 
+static size_t icmp_max_packet(const struct config *c)
+{
+	if (!c->icmp)
+		return 0;
+	return CARRIER_IP_HEADER_MAX + ICMP_HEADER_BYTES + ICMP_DATA_MAX;
+}
+
 const struct carrier carrier_icmp = {
 	.id = CARRIER_ICMP,
 	.name = "icmp",
 	.bpf = icmp_bpf,
 	.extract = icmp_extract,
+	.max_packet = icmp_max_packet,
 };

@@ -20,6 +20,7 @@
 #define TCP_SYN 0x02
 #define TCP_RST 0x04
 #define TCP_ACK 0x10
+#define TCP_MAX_HEADER_BYTES 60
 
 static bool port_bpf(const struct config *c, char *buf, size_t len)
 {
@@ -78,9 +79,27 @@ static size_t port_extract(const struct config *c, const struct frame *f,
 	return 0;
 }
 
+/* A TCP hit is a SYN: headers only. A UDP hit is any datagram to a watched
+ * port, whatever its size (a scan must reset progress): as much as the
+ * capture keeps, as before snap lengths were per config. */
+static size_t port_max_packet(const struct config *c)
+{
+	size_t most = 0;
+	if (!config_uses_sequences(c))
+		return 0;
+	for (size_t i = 0; i < c->seq.nwatch; i++) {
+		size_t n = c->seq.watch[i].proto == IPPROTO_TCP ?
+			CARRIER_IP_HEADER_MAX + TCP_MAX_HEADER_BYTES : CARRIER_SNAPLEN_MAX;
+		if (n > most)
+			most = n;
+	}
+	return most;
+}
+
 const struct carrier carrier_port = {
 	.id = CARRIER_PORT,
 	.name = "port",
 	.bpf = port_bpf,
 	.extract = port_extract,
+	.max_packet = port_max_packet,
 };

@@ -22,6 +22,7 @@
 #define TCP_RST 0x04
 #define TCP_ACK 0x10
 #define SYN_TOKEN_BYTES 8
+#define TCP_MAX_HEADER_BYTES 60
 
 static bool syn_bpf(const struct config *c, char *buf, size_t len)
 {
@@ -68,9 +69,19 @@ static size_t syn_extract(const struct config *c, const struct frame *f,
 	return 1;
 }
 
+/* Headers only: a token SYN carries no data, its TCP header 20 bytes and
+ * at most 40 of options. */
+static size_t syn_max_packet(const struct config *c)
+{
+	if (c->seq.nsyn_ports == 0)
+		return 0;
+	return CARRIER_IP_HEADER_MAX + TCP_MAX_HEADER_BYTES;
+}
+
 const struct carrier carrier_syn = {
 	.id = CARRIER_SYN,
 	.name = "syn",
 	.bpf = syn_bpf,
 	.extract = syn_extract,
+	.max_packet = syn_max_packet,
 };

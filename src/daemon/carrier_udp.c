@@ -92,9 +92,21 @@ static size_t udp_extract(const struct config *c, const struct frame *f,
 	return 0;
 }
 
+/* A signed knock is the longest payload taken (text is shorter). */
+static size_t udp_max_packet(const struct config *c)
+{
+	size_t payload = KNOCK_SIGNED_WIRE_BYTES;
+	if (c->nknock_ports == 0)
+		return 0;
+	if (wants_text(c) && UDP_TEXT_MAX > payload)
+		payload = UDP_TEXT_MAX;
+	return CARRIER_IP_HEADER_MAX + UDP_HEADER_BYTES + payload;
+}
+
 const struct carrier carrier_udp = {
 	.id = CARRIER_UDP,
 	.name = "udp",
 	.bpf = udp_bpf,
 	.extract = udp_extract,
+	.max_packet = udp_max_packet,
 };

@@ -82,9 +82,17 @@ static size_t code_extract(const struct config *c, const struct frame *f,
 	return 1;
 }
 
+static size_t code_max_packet(const struct config *c)
+{
+	if (!any_tokens(c) || c->nknock_ports == 0)
+		return 0;
+	return CARRIER_IP_HEADER_MAX + UDP_HEADER_BYTES + CODE_MAX_BYTES;
+}
+
 const struct carrier carrier_udp_code = {
 	.id = CARRIER_UDP,
 	.name = "udp",
 	.bpf = code_bpf,
 	.extract = code_extract,
+	.max_packet = code_max_packet,
 };

@@ -273,6 +273,12 @@ void child_main(const struct config *c, struct scheme_set *schemes, int sock,
 		log_err("capture child: %s", err.msg);
 		_exit(1);
 	}
+	/* Once per start, while logging still works (before the sandbox): the
+	 * ring is most of this process's memory. */
+	struct capture_ring ring;
+	capture_ring_plan(c, &ring);
+	log_info("capture child: ring snaplen=%u buffer=%u frames=%u per interface",
+		ring.snaplen, ring.buffer, ring.frames);
 	/* syslog() stamps lines with local time: load the zone file now, while
 	 * the filesystem is still there (the sandbox forbids open). */
 	struct tm tm;

@@ -17,7 +17,9 @@
  *   mark         = 0x10000                       for firewall = mark
  *   icmp         = no                            yes: look for knocks in ICMP/
  *                                                ICMPv6 echo requests
- *   capture_buffer = 8m                          each capture ring (256k..1024m)
+ *   capture_buffer = auto                        each capture ring: auto (room
+ *                                                for 13 797 packets: capture.c)
+ *                                                or a size (256k..1024m)
  *   dns          = off | sniff | authoritative   knocks in DNS query names:
  *                                                see dns_conf.h for dns_*
  *
@@ -190,8 +192,8 @@ struct config {
 	enum firewall_mode firewall;
 	uint32_t mark;
 	bool icmp; /* carrier_icmp.c: knocks in echo requests */
-	uint32_t capture_buffer; /* bytes of each capture ring (capture.c); 0 =
-				    the default, in a config built by hand */
+	uint32_t capture_buffer; /* bytes of each capture ring, or
+				    CONFIG_CAPTURE_BUFFER_AUTO (capture.c) */
 	struct seq_daemon seq; /* sequence_watch, syn_ports, ... (config_seq.c) */
 	struct dns_conf dns; /* dns, dns_zone, dns_answer, dns_listen (config_dns.c) */
 	struct audit_conf audit; /* audit_log, event_stream, alert_* (config_audit.c) */
@@ -219,8 +221,9 @@ struct config {
 	size_t name_cap; /* slots (cfg_index_home) */
 };
 
-/* [daemon] capture_buffer: the default and the bounds (bytes). */
-#define CONFIG_CAPTURE_BUFFER_DEFAULT (8u << 20)
+/* [daemon] capture_buffer: "auto" (the default: sized in packets by the
+ * capture, whose frames depend on the config) and the bounds (bytes). */
+#define CONFIG_CAPTURE_BUFFER_AUTO 0u
 #define CONFIG_CAPTURE_BUFFER_MIN (256u << 10)
 #define CONFIG_CAPTURE_BUFFER_MAX (1u << 30)
 

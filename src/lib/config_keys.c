@@ -22,7 +22,7 @@ void cfg_set_defaults(struct config *c)
 	c->default_lease = CFG_DEFAULT_LEASE;
 	c->max_lease = CFG_DEFAULT_MAX_LEASE;
 	c->firewall = FIREWALL_DROP;
-	c->capture_buffer = CONFIG_CAPTURE_BUFFER_DEFAULT;
+	c->capture_buffer = CONFIG_CAPTURE_BUFFER_AUTO;
 	c->expiry_warning = CFG_DEFAULT_EXPIRY_WARNING;
 	/* interfaces and knock_ports: see finish_defaults in config.c */
 }
@@ -251,9 +251,14 @@ static int set_icmp(struct cfg_parse *p, const char *v)
 	return -1;
 }
 
-/* Bytes, or KiB / MiB with a k or m suffix: 8m, 2048k, 8388608. */
+/* Bytes, or KiB / MiB with a k or m suffix: 8m, 2048k, 8388608; or auto
+ * (what config_print writes for the default). */
 static int set_capture_buffer(struct cfg_parse *p, const char *v)
 {
+	if (strcasecmp(v, "auto") == 0) {
+		p->c->capture_buffer = CONFIG_CAPTURE_BUFFER_AUTO;
+		return 0;
+	}
 	size_t n = strspn(v, "0123456789");
 	unsigned shift = 0;
 	if (v[n] == 'k' || v[n] == 'K')
@@ -266,8 +271,8 @@ static int set_capture_buffer(struct cfg_parse *p, const char *v)
 		bytes = bytes * 10 + (uint64_t)(v[i] - '0');
 	bytes <<= shift;
 	if (!ok || bytes < CONFIG_CAPTURE_BUFFER_MIN || bytes > CONFIG_CAPTURE_BUFFER_MAX) {
-		cfg_error(p, p->line, "capture_buffer: '%s' is not a size from %uk to "
-			"%um (bytes, or with a k or m suffix, like 8m)", v,
+		cfg_error(p, p->line, "capture_buffer: '%s' is neither auto nor a size "
+			"from %uk to %um (bytes, or with a k or m suffix, like 8m)", v,
 			CONFIG_CAPTURE_BUFFER_MIN >> 10, CONFIG_CAPTURE_BUFFER_MAX >> 20);
 		return -1;
 	}

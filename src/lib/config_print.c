@@ -38,7 +38,10 @@ static void print_daemon(const struct config *c, FILE *f)
 	if (c->mark)
 		fprintf(f, "mark = 0x%x\n", c->mark);
 	fprintf(f, "icmp = %s\n", c->icmp ? "yes" : "no");
-	fprintf(f, "capture_buffer = %u\n", c->capture_buffer);
+	if (c->capture_buffer == CONFIG_CAPTURE_BUFFER_AUTO)
+		fprintf(f, "capture_buffer = auto\n");
+	else
+		fprintf(f, "capture_buffer = %u\n", c->capture_buffer);
 	cfg_print_seq_daemon(c, f);
 	cfg_print_dns(c, f);
 	cfg_print_policy_daemon(c, f);

@@ -54,6 +54,9 @@ else:
 expect "icmp = yes passes --check-config" \
 	ip netns exec "$NS_SRV" "$POSTERND" --check-config -c "$CONF"
 start_posternd "$NS_SRV" "$CONF" "$LOG" || die "posternd did not start"
+# ICMP echo data up to 512 bytes: the capture keeps 512, the old 8 MiB ring.
+expect "the capture child logs its ring" wait_for_log "$LOG" \
+	"capture child: ring snaplen=512 buffer=8388576 frames=13797 per interface" 3
 
 echo "-- the host answers pings as always: postern neither adds nor removes replies"
 expect "alice's IPv4 ping is answered" ping_ok "$NS_A" "$SRV4"

@@ -12,6 +12,9 @@ make_key alice "$TEST_DIR"
 write_config "$TEST_DIR/postern.conf"
 LOG="$TEST_DIR/posternd.log"
 start_posternd "$NS_SRV" "$TEST_DIR/postern.conf" "$LOG" || die "posternd did not start"
+# UDP knocks only: the capture keeps 256 bytes a packet, the ring 13 797.
+expect "the capture child logs its ring" wait_for_log "$LOG" \
+	"capture child: ring snaplen=256 buffer=4856544 frames=13797 per interface" 3
 
 echo "-- before any knock: every door is closed"
 expect "alice cannot reach tcp/22 over IPv4" tcp_closed_from "$NS_A" "$SRV4" 22

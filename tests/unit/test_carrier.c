@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "carrier.h"
 #include "config.h"
 #include "frame.h"
@@ -351,6 +352,156 @@ static void bpf_most_knock_ports(void **state)
 	config_free(c);
 }
 
+/* --- snap length -------------------------------------------------------- */
+
+static unsigned snaplen_of(const char *daemon, const char *user)
+{
+	char text[1024];
+	struct config *c = NULL;
+	struct errbuf err;
+	snprintf(text, sizeof text, "[daemon]\n%s[protect]\nports = tcp/22\n"
+		"[user alice]\nkey = /k/alice.key\nopen = tcp/22\n%s", daemon, user);
+	if (config_load_string(text, "test", 0, &c, &err) != 0)
+		fail_msg("config refused: %s", err.msg);
+	unsigned n = carriers_snaplen(c);
+	config_free(c);
+	return n;
+}
+
+/* Each carrier's largest packet, with the worst link (Ethernet, two VLAN
+ * tags) and IPv4 header (40 bytes of options), rounded up to 16; capped at
+ * today's 512 where a carrier takes more (ICMP data, DNS, any UDP hit). */
+static void snaplen_per_config(void **state)
+{
+	(void)state;
+	/* UDP SPA: 22 + 60 + 8 + 164 (a signed knock) = 254. */
+	assert_int_equal(snaplen_of("", ""), 256);
+	assert_int_equal(snaplen_of("knock_ports = udp/1, udp/2\n", ""), 256);
+	/* OTP text (at most 95 bytes) and token codes (75) are shorter. */
+	assert_int_equal(snaplen_of("", "otp = md5\notp_open = tcp/22\n"), 256);
+	assert_int_equal(snaplen_of("", "token = hotp\ntoken_key = /k/t\n"
+		"token_open = tcp/22\n"), 256);
+	/* SYN tokens and TCP port hits are headers only (60 + 60). */
+	assert_int_equal(snaplen_of("syn_ports = tcp/4444\n", ""), 256);
+	assert_int_equal(snaplen_of("sequence_watch = tcp/5000-9999\n",
+		"sequence = 7000, 8000, 9000\n"), 256);
+	/* Any datagram to a watched UDP port is a hit, whatever its size. */
+	assert_int_equal(snaplen_of("sequence_watch = tcp/5000-9999, udp/1-65535\n",
+		"sequence = 7000, 8000:udp, 9000\n"), 512);
+	assert_int_equal(snaplen_of("", "sequence = 7000, 8000, 9000\n"), 512);
+	/* ICMP echo data up to 512 bytes, DNS queries up to 512: the cap. */
+	assert_int_equal(snaplen_of("icmp = yes\n", ""), 512);
+	assert_int_equal(snaplen_of("dns = sniff\ndns_zone = k.example.net\n", ""), 512);
+	/* dns = authoritative answers on its own socket: nothing captured. */
+	assert_int_equal(snaplen_of("dns = authoritative\ndns_zone = k.example.net\n"
+		"dns_listen = 127.0.0.1\n", ""), 256);
+}
+
+/* Ethernet, 802.1ad + 802.1Q tags, IPv4 with 40 bytes of options, UDP to
+ * 62201 with n bytes: the longest headers a capture hands over. */
+static void worst_headers(struct pkt *p, size_t n)
+{
+	memset(p, 0, sizeof *p);
+	for (int i = 0; i < 12; i++)
+		put8(p, 0x02);
+	put16(p, 0x88a8);
+	put16(p, 100);
+	put16(p, 0x8100);
+	put16(p, 200);
+	put16(p, 0x0800);
+	put8(p, 0x4f); /* IHL 15: 60 bytes */
+	put8(p, 0);
+	put16(p, (unsigned)(60 + 8 + n));
+	put16(p, 1);
+	put16(p, 0x4000);
+	put8(p, 64);
+	put8(p, IPPROTO_UDP);
+	put16(p, 0);
+	put32(p, 0xc0000201);
+	put32(p, 0xc6336402);
+	for (int i = 0; i < 40; i++)
+		put8(p, 1); /* NOP options */
+	put16(p, 50000);
+	put16(p, 62201);
+	put16(p, (unsigned)(8 + n));
+	put16(p, 0);
+	for (size_t i = 0; i < n; i++)
+		put8(p, (unsigned)(0x5a ^ i));
+}
+
+/* The UDP-knock snap length keeps a signed knock behind the longest
+ * headers whole, and a longer datagram cut at that length is no knock:
+ * frame_decode goes by the IP and UDP lengths, not by what was captured
+ * (pcap's caplen), so a prefix that happens to be knock-sized is refused. */
+static void snaplen_keeps_knocks_refuses_prefixes(void **state)
+{
+	const struct config *c = *state;
+	unsigned snap = carriers_snaplen(c);
+	struct pkt p;
+	struct frame f;
+	struct candidate out[CARRIER_MAX_CANDIDATES];
+
+	worst_headers(&p, KNOCK_SIGNED_WIRE_BYTES);
+	assert_true(p.n <= snap);
+	assert_int_equal(frame_decode(DLT_EN10MB, p.b, p.n, &f), FRAME_OK);
+	assert_int_equal(carriers_extract(c, &f, out, CARRIER_MAX_CANDIDATES), 1);
+	assert_int_equal(out[0].kind, CANDIDATE_SPA);
+	assert_int_equal(out[0].sig_len, KNOCK_SIG_BYTES);
+
+	/* Longer datagrams, cut so that a knock's size of payload was kept. */
+	static const size_t kept[] = { KNOCK_WIRE_BYTES, KNOCK_SIGNED_WIRE_BYTES };
+	for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+		worst_headers(&p, 400);
+		size_t cut = p.n - 400 + kept[i];
+		assert_int_equal(frame_decode(DLT_EN10MB, p.b, cut, &f), FRAME_TRUNCATED);
+		for (enum linkt l = ETH; l <= SLL2; l++) {
+			for (enum family fam = V4; fam <= V6; fam++) {
+				build(&p, l, fam, IPPROTO_UDP, 50000, 62201, 400);
+				cut = p.n - 400 + kept[i];
+				assert_int_equal(frame_decode(dlt_of(l), p.b, cut, &f),
+					FRAME_TRUNCATED);
+				/* And at the snap length itself. */
+				assert_int_equal(frame_decode(dlt_of(l), p.b, snap, &f),
+					FRAME_TRUNCATED);
+			}
+		}
+	}
+}
+
+/* capture_buffer = auto: room for the packets 8 MiB held at snaplen 512
+ * (13 797 cooked frames), at the cooked frame TPACKET_ALIGN(snaplen + 96):
+ * at 512 the old 8 MiB (less 32 bytes); a size set in bytes is kept. */
+static void ring_plan(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *daemon;
+		unsigned snaplen;
+		uint32_t buffer, frames;
+	} cases[] = {
+		{ "", 256, 13797 * 352, 13797 },
+		{ "icmp = yes\n", 512, 13797 * 608, 13797 },
+		{ "capture_buffer = 2m\n", 256, 2u << 20, (2u << 20) / 352 },
+		{ "capture_buffer = auto\n", 256, 13797 * 352, 13797 },
+		{ "icmp = yes\ncapture_buffer = 8m\n", 512, 8u << 20, (8u << 20) / 608 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char text[512];
+		struct config *c = NULL;
+		struct errbuf err;
+		struct capture_ring r;
+		snprintf(text, sizeof text, "[daemon]\n%s[protect]\nports = tcp/22\n",
+			cases[i].daemon);
+		if (config_load_string(text, "test", 0, &c, &err) != 0)
+			fail_msg("config refused: %s", err.msg);
+		capture_ring_plan(c, &r);
+		assert_int_equal(r.snaplen, cases[i].snaplen);
+		assert_int_equal(r.buffer, cases[i].buffer);
+		assert_int_equal(r.frames, cases[i].frames);
+		config_free(c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +512,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bpf_filter_matches_carrier, setup, teardown),
 		cmocka_unit_test_setup_teardown(bpf_small_buffer, setup, teardown),
 		cmocka_unit_test(bpf_most_knock_ports),
+		cmocka_unit_test(snaplen_per_config),
+		cmocka_unit_test_setup_teardown(snaplen_keeps_knocks_refuses_prefixes,
+			setup, teardown),
+		cmocka_unit_test(ring_plan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

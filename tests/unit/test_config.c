@@ -329,7 +329,7 @@ static const char golden[] =
 	"firewall = mark\n"
 	"mark = 0x10000\n"
 	"icmp = yes\n"
-	"capture_buffer = 8388608\n"
+	"capture_buffer = auto\n"
 	"dns = off\n"
 	"expiry_warning = 1209600\n"
 	"\n"
@@ -386,7 +386,7 @@ static void print_defaults_and_no_users(void **state)
 		"max_lease = 3600\n"
 		"firewall = drop\n"
 		"icmp = no\n"
-		"capture_buffer = 8388608\n"
+		"capture_buffer = auto\n"
 		"dns = off\n"
 		"expiry_warning = 1209600\n"
 		"\n"
@@ -405,6 +405,7 @@ static void capture_buffer_sizes(void **state)
 	static const struct { const char *v; uint32_t bytes; } ok[] = {
 		{ "8m", 8u << 20 }, { "2M", 2u << 20 }, { "2048k", 2u << 20 },
 		{ "262144", 256u << 10 }, { "1024m", 1u << 30 },
+		{ "auto", CONFIG_CAPTURE_BUFFER_AUTO }, { "AUTO", CONFIG_CAPTURE_BUFFER_AUTO },
 	};
 	char text[256];
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
@@ -412,10 +413,16 @@ static void capture_buffer_sizes(void **state)
 			"[protect]\nports = tcp/22\n", ok[i].v);
 		struct config *c = load_ok(text);
 		assert_int_equal(c->capture_buffer, ok[i].bytes);
+		/* What config_print writes ("auto" or bytes) reads back. */
+		char *printed = print_to_string(c);
+		config_free(c);
+		c = load_ok(printed);
+		assert_int_equal(c->capture_buffer, ok[i].bytes);
+		free(printed);
 		config_free(c);
 	}
 	static const char *const bad[] = { "m", "8g", "8 m", "-1", "8mb",
-		"255k", "1025m", "99999999999" };
+		"255k", "1025m", "99999999999", "0", "automatic" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		snprintf(text, sizeof text, "[daemon]\ncapture_buffer = %s\n"
 			"[protect]\nports = tcp/22\n", bad[i]);
