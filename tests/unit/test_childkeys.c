@@ -31,6 +31,8 @@
 #include "tokenkey.h"
 #include "verify.h"
 
+#include "testkeys.h"
+
 #define SEED20 "12345678901234567890"
 
 static struct config *load(void)
@@ -54,19 +56,12 @@ static struct config *load(void)
 	return c;
 }
 
-/* u's keys as the parent derives them; fails the test if it has none. */
-static struct user_keys keys_of(const struct config *c, const struct config_user *u)
-{
-	struct user_keys k;
-	assert_true(config_user_keys(c, u, &k));
-	return k;
-}
 
 static void test_forget(void **state)
 {
 	(void)state;
 	struct config *c = load();
-	struct user_keys before = keys_of(c, &c->users[1]), none;
+	struct user_keys before = *derived(c, &c->users[1]), none;
 	assert_false(childkeys_forgotten(c));
 	childkeys_forget(c);
 	assert_true(childkeys_forgotten(c));
@@ -103,7 +98,7 @@ static void test_child_cannot_mint(void **state)
 		&skew), VERDICT_BAD_MAC);
 	/* The same knock sealed by alice opens in the parent, not in the child,
 	 * which has no secret to derive the AEAD key from. */
-	struct user_keys alice = keys_of(parent, &parent->users[0]);
+	struct user_keys alice = *derived(parent, &parent->users[0]);
 	assert_int_equal(knock_seal(&alice, &k, wire), 0);
 	knock_wipe_keys(&alice);
 	assert_int_equal(verify_knock(parent, &parent->users[0], wire, now, 60, &out,
@@ -142,7 +137,7 @@ static void test_forked_child_keeps_tag_keys_only(void **state)
 		assert_int_equal(config_user_set_secret(&c, i, master), 0);
 		memcpy(tags[i], config_user_tag_key(&c, &c.users[i]), sizeof tags[i]);
 	}
-	struct user_keys want = keys_of(&c, &c.users[N - 1]);
+	struct user_keys want = *derived(&c, &c.users[N - 1]);
 	const uint8_t *last_secret = c.keys.secret[N - 1];
 	int fds[2];
 	assert_int_equal(pipe(fds), 0);
@@ -173,7 +168,7 @@ static void test_forked_child_keeps_tag_keys_only(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 	close(fds[0]);
 	close(fds[1]);
-	struct user_keys again = keys_of(&c, &c.users[N - 1]);
+	struct user_keys again = *derived(&c, &c.users[N - 1]);
 	assert_memory_equal(&again, &want, sizeof want);
 	knock_wipe_keys(&again);
 	/* The parent's side of a fork. */

@@ -14,17 +14,7 @@
 #include "config.h"
 #include "knock.h"
 #include "verify.h"
-
-/* u's keys as the daemon derives them, in one of two buffers (so two can
- * be compared); fails the test if u has none. */
-static const struct user_keys *derived(const struct config *c, const struct config_user *u)
-{
-	static struct user_keys buf[2];
-	static unsigned next;
-	struct user_keys *k = &buf[next++ % 2];
-	assert_true(config_user_keys(c, u, k));
-	return k;
-}
+#include "testkeys.h"
 
 #define T0 1700000017ull
 #define WINDOW 60u
