@@ -1,5 +1,9 @@
 /* tagtable — open-addressing hash table keyed by the 64-bit tag itself
- * (tags are PRF outputs, so their bits are already uniformly spread). */
+ * (tags are PRF outputs, so their bits are already uniformly spread),
+ * ordered: linear probing in which every probe run holds its entries in
+ * the order of their home cells, and of tag_lo within a home (Amble and
+ * Knuth's ordered hash table; Robin Hood hashing), so that a lookup stops
+ * at the first entry past its tag instead of at the end of the cluster. */
 #include "tagtable.h"
 
 #include <pthread.h>
@@ -15,12 +19,13 @@
  * for that slot from the config's tag key and compares all 64 bits, so a
  * false match is impossible. That costs one SipHash per genuine knock, and
  * for garbage one per ~cap / 2^32 x cells probed (the probed entries share
- * the query's home, i.e. the top bits of its low half): ~1 in 1 500 garbage
+ * the query's home, i.e. the top bits of its low half): ~1 in 1 900 garbage
  * packets at 100 000 users. A table never spans more than SLOT_SPAN slots
  * (a 600-s window is 41), so the low bits and the table's range give back
- * the slot. 500 000 tags (100 000 users) at load 0.6: 6.4 MiB. */
+ * the slot. 500 000 tags (100 000 users) at load 0.85: 4.5 MiB (6.4 MiB at
+ * the 0.6 an unordered table needed for short misses). */
 struct tag_entry {
-	uint32_t tag_lo;
+	uint32_t tag_lo; /* UINT32_MAX in a free cell: past every tag */
 	uint32_t us; /* user << US_USER_SHIFT | old << SLOT_BITS | slot % SLOT_SPAN;
 			EMPTY = free */
 };
@@ -30,16 +35,18 @@ struct tag_entry {
 #define US_OLD (1u << SLOT_BITS) /* the tag is of the user's old key */
 #define US_USER_SHIFT (SLOT_BITS + 1)
 #define EMPTY UINT32_MAX
+static const struct tag_entry free_cell = { .tag_lo = UINT32_MAX, .us = EMPTY };
 /* Users a table can name (the top index would collide with EMPTY). */
 #define USERS_MAX ((UINT32_MAX >> US_USER_SHIFT) - 1)
-/* Load factor at most LOAD_NUM / LOAD_DEN: linear probing then looks at ~3.6
- * cells (29 bytes, one or two cache lines) for a tag that is not there
- * (Knuth: (1 + 1/(1 - a)^2) / 2), against 2.5 at 1/2. The capacity is not
- * a power of two: the home cell is the low half scaled to it (multiply and
- * shift), so the table is as large as the load factor says, not up to
- * twice that. */
-#define LOAD_NUM 3u
-#define LOAD_DEN 5u
+/* Load factor at most LOAD_NUM / LOAD_DEN. Ordered, a lookup for a tag that
+ * is not there looks at ~3.8 cells at 0.85 (Knuth: (1 + 1/(1 - a)) / 2, what
+ * a hit costs), where plain linear probing looks at ~3.6 at 0.6 and ~23 at
+ * 0.85 ((1 + 1/(1 - a)^2) / 2: the rest of the cluster). The capacity is
+ * not a power of two: the home cell is the low half scaled to it (multiply
+ * and shift), so the table is as large as the load factor says, not up to
+ * twice that; and the home is monotonic in the low half. */
+#define LOAD_NUM 17u
+#define LOAD_DEN 20u
 
 struct tagtable {
 	struct tag_entry *slots;
@@ -119,11 +126,28 @@ static struct tag_entry make_cell(uint64_t tag, uint32_t user, bool old, uint64_
 			(uint32_t)(slot & (SLOT_SPAN - 1)) };
 }
 
+/* How far the entry in cell i is from its home. */
+static size_t displacement(const struct tag_entry *slots, size_t i, size_t cap)
+{
+	return cells_after(tag_home(slots[i].tag_lo, cap), i, cap);
+}
+
+/* Robin Hood insertion: e goes before the first entry of its run that comes
+ * after it (a later home, i.e. less displaced than e would be there; or the
+ * same home and a higher tag_lo), and the rest of the run moves up one
+ * cell. In any order of insertion, wrapping past the last cell too. */
 static void place_cell(struct tag_entry *slots, size_t cap, struct tag_entry e)
 {
 	size_t i = tag_home(e.tag_lo, cap);
-	while (slots[i].us != EMPTY)
-		i = next_cell(i, cap);
+	for (size_t d = 0; slots[i].us != EMPTY; i = next_cell(i, cap), d++) {
+		size_t here = displacement(slots, i, cap);
+		if (here < d || (here == d && slots[i].tag_lo > e.tag_lo)) {
+			struct tag_entry r = slots[i];
+			slots[i] = e;
+			e = r;
+			d = here;
+		}
+	}
 	slots[i] = e;
 }
 
@@ -232,38 +256,64 @@ static void collect_slots(struct cell_sink *k, const struct config *c,
 	k->n = first.n + h.k.n; /* first began as a copy of *k */
 }
 
-/* Orders cells by the top 16 bits of tag_lo, into tmp: one radix pass.
- * That is the home cell to within cap / 2^16 cells (13 at 100 000 users:
- * two cache lines), all a placement in order needs; linear probing finds
- * an entry whatever order the entries went in. Returns the ordered cells:
- * tmp, or cells unordered without memory for the counts (placed just as
- * well, only slower). */
-static const struct tag_entry *sort_cells(const struct tag_entry *cells,
-	struct tag_entry *tmp, size_t n)
+/* Sorts cells by tag_lo, and so by home cell (tag_home is monotonic in
+ * it): two radix passes of 16 bits, through tmp and back. false, unsorted,
+ * without memory for the counts. */
+static bool sort_cells(struct tag_entry *cells, struct tag_entry *tmp, size_t n)
 {
-	uint32_t *count = calloc(65536, sizeof *count);
+	uint32_t *count = calloc(2 * 65536, sizeof *count);
 	if (!count)
-		return cells;
-	for (size_t i = 0; i < n; i++)
-		count[cells[i].tag_lo >> 16]++;
-	uint32_t sum = 0;
+		return false;
+	uint32_t *lo = count, *hi = count + 65536;
+	for (size_t i = 0; i < n; i++) {
+		lo[cells[i].tag_lo & 0xffff]++;
+		hi[cells[i].tag_lo >> 16]++;
+	}
+	uint32_t sum_lo = 0, sum_hi = 0;
 	for (size_t d = 0; d < 65536; d++) {
-		uint32_t here = count[d];
-		count[d] = sum;
-		sum += here;
+		uint32_t l = lo[d], h = hi[d];
+		lo[d] = sum_lo;
+		hi[d] = sum_hi;
+		sum_lo += l;
+		sum_hi += h;
 	}
 	for (size_t i = 0; i < n; i++)
-		tmp[count[cells[i].tag_lo >> 16]++] = cells[i];
+		tmp[lo[cells[i].tag_lo & 0xffff]++] = cells[i];
+	for (size_t i = 0; i < n; i++)
+		cells[hi[tmp[i].tag_lo >> 16]++] = tmp[i];
 	free(count);
-	return tmp;
+	return true;
 }
 
-/* Adds the tags of the slots [from, to] (at most most of them). Placed in
- * the order of their home cells, they fill the table front to back: one
- * pass through its memory instead of a cache miss per tag (at 100 000
- * users, 500 000 tags into 6.4 MiB). Without memory for that, one by one. */
+/* Places cells sorted by tag_lo into an empty table, front to back: each at
+ * its home or just after the one before, whichever is later, which is the
+ * ordered table itself, without a probe. Those that would run past the
+ * last cell go round to the front through place_cell, which puts them
+ * before the entries whose homes are there. */
+static void place_sorted(struct tag_entry *slots, size_t cap,
+	const struct tag_entry *sorted, size_t n)
+{
+	size_t i = 0;
+	for (size_t next = 0; i < n; i++) {
+		size_t home = tag_home(sorted[i].tag_lo, cap);
+		size_t at = home > next ? home : next;
+		if (at == cap)
+			break;
+		slots[at] = sorted[i];
+		next = at + 1;
+	}
+	for (; i < n; i++)
+		place_cell(slots, cap, sorted[i]);
+}
+
+/* Adds the tags of the slots [from, to] (at most most of them). Sorted by
+ * home cell, they fill the table front to back: one pass through its memory
+ * instead of a cache miss per tag (at 100 000 users, 500 000 tags into 4.5
+ * MiB); into an empty table (fresh), each straight into its cell. Without
+ * memory for the sort, one by one. */
 static size_t insert_slots(struct tag_entry *slots, size_t cap,
-	const struct config *c, uint64_t from, uint64_t to, size_t most, bool two)
+	const struct config *c, uint64_t from, uint64_t to, size_t most, bool two,
+	bool fresh)
 {
 	struct cell_sink k = { .slots = slots, .cap = cap, .most = most };
 	struct tag_entry *tmp = NULL;
@@ -274,48 +324,53 @@ static size_t insert_slots(struct tag_entry *slots, size_t cap,
 	if (!k.list || !tmp) {
 		free(k.list);
 		k.list = NULL;
-	} else { /* each written once, front to back (prefault.h) */
+	} else { /* written front to back (prefault.h) */
 		prefault(k.list, most * sizeof *k.list);
 		prefault(tmp, most * sizeof *tmp);
 	}
 	collect_slots(&k, c, from, to, two);
 	if (k.list) {
-		const struct tag_entry *sorted = sort_cells(k.list, tmp, k.listed);
-		for (size_t i = 0; i < k.listed; i++)
-			place_cell(slots, cap, sorted[i]);
+		bool sorted = sort_cells(k.list, tmp, k.listed);
+		if (sorted && fresh && k.listed == k.n) /* none placed beyond the list */
+			place_sorted(slots, cap, k.list, k.listed);
+		else
+			for (size_t i = 0; i < k.listed; i++)
+				place_cell(slots, cap, k.list[i]);
 	}
 	free(k.list);
 	free(tmp);
 	return k.n;
 }
 
-/* Removes the entries whose slot is outside [first, last], in one sweep,
- * with backward-shift deletion (no tombstones: probes stay short). The
- * sweep starts just after an empty cell, so no cluster wraps past it, and
- * every entry moves only backwards, into a cell the sweep has not passed. */
+/* Removes the entries whose slot is outside [first, last], in one sweep
+ * that also closes the gaps (no tombstones: probes stay short). Each entry
+ * kept moves back to its home or to just after the entry kept before it,
+ * whichever comes later: the runs keep their order and have no holes. The
+ * sweep starts just after an empty cell, so no run wraps past it, and every
+ * entry moves only backwards, into a cell the sweep has passed. */
 static void drop_outside(struct tagtable *t, uint64_t first, uint64_t last)
 {
 	struct tag_entry *slots = t->slots;
 	size_t cap = t->cap, start = 0;
 	uint64_t base = t->first_slot; /* entries hold slots of the old range */
-	while (slots[start].us != EMPTY) /* load <= 3/5: one exists */
+	while (slots[start].us != EMPTY) /* cells_for leaves one */
 		start++;
-	for (size_t k = 1; k <= cap; k++) {
-		size_t i = (start + k) % cap;
-		while (slots[i].us != EMPTY && (entry_slot(&slots[i], base) < first ||
-		       entry_slot(&slots[i], base) > last)) {
-			size_t hole = i;
-			for (size_t j = next_cell(i, cap); slots[j].us != EMPTY;
-			     j = next_cell(j, cap)) {
-				size_t home = tag_home(slots[j].tag_lo, cap);
-				if (cells_after(home, j, cap) >= cells_after(hole, j, cap)) {
-					slots[hole] = slots[j];
-					hole = j;
-				}
-			}
-			slots[hole].us = EMPTY;
-			t->entries--;
+	size_t to = next_cell(start, cap); /* the first cell a kept entry may take */
+	for (size_t k = 1, i = to; k < cap; k++, i = next_cell(i, cap)) {
+		struct tag_entry e = slots[i];
+		if (e.us == EMPTY) {
+			to = next_cell(i, cap);
+			continue;
 		}
+		slots[i] = free_cell;
+		if (entry_slot(&e, base) < first || entry_slot(&e, base) > last) {
+			t->entries--;
+			continue;
+		}
+		size_t home = tag_home(e.tag_lo, cap);
+		size_t at = cells_after(home, i, cap) <= cells_after(to, i, cap) ? home : to;
+		slots[at] = e;
+		to = next_cell(at, cap);
 	}
 }
 
@@ -349,7 +404,7 @@ static int update(struct tagtable *t, const struct config *c, uint64_t now, bool
 	    last >= t->last_slot && cells_for((last - first + 1) * t->per_slot) <= t->cap) {
 		drop_outside(t, first, last);
 		t->entries += insert_slots(t->slots, t->cap, c, t->last_slot + 1, last,
-			(size_t)(last - t->last_slot) * t->per_slot, two);
+			(size_t)(last - t->last_slot) * t->per_slot, two, false);
 		t->first_slot = first;
 		t->last_slot = last;
 		return 0;
@@ -369,10 +424,10 @@ static int update(struct tagtable *t, const struct config *c, uint64_t now, bool
 	if (!slots)
 		return -1;
 	prefault(slots, cap * sizeof *slots);
-	memset(slots, 0xff, cap * sizeof *slots); /* every us = EMPTY */
+	memset(slots, 0xff, cap * sizeof *slots); /* every cell free_cell */
 
 	size_t entries = insert_slots(slots, cap, c, first, last,
-		(size_t)(last - first + 1) * per_slot, two);
+		(size_t)(last - first + 1) * per_slot, two, true);
 	free(t->slots);
 	t->slots = slots;
 	t->cap = cap;
@@ -446,21 +501,80 @@ static bool entry_is(const struct tagtable *t, const struct config *c,
 	return tag_load(tag) == want;
 }
 
+/* The lookup, counting the cells it looks at: from the tag's home, past
+ * the entries before it (of earlier homes displaced into it, or of a lower
+ * tag_lo), through those of its tag_lo, up to the first entry after it or
+ * an empty cell, both of a higher tag_lo. An entry of a higher tag_lo may
+ * also be one of the highest homes that went round past the last cell
+ * (displaced more than the tag would be there): only for those is the
+ * home worked out. Past the last cell itself, the lookup may go on over
+ * entries of the first homes: longer, never wrong. Inlined (always: gcc
+ * would call it from both users) into tagtable_lookup, where the count is
+ * dropped. */
+static inline __attribute__((always_inline)) size_t scan(const struct tagtable *t,
+	const struct config *c, uint64_t want, uint32_t *users, size_t max, size_t *found)
+{
+	uint32_t lo = (uint32_t)want;
+	size_t cap = t->cap, home = tag_home(want, cap), i = home;
+	*found = 0;
+	for (;; i = next_cell(i, cap)) {
+		const struct tag_entry *e = &t->slots[i];
+		if (e->tag_lo < lo)
+			continue;
+		if (e->us == EMPTY)
+			break;
+		if (e->tag_lo == lo) { /* confirmed with the full tag */
+			if (*found < max && entry_is(t, c, e, want))
+				users[(*found)++] = entry_user(e);
+		} else if (displacement(t->slots, i, cap) <= cells_after(home, i, cap)) {
+			break;
+		}
+	}
+	return cells_after(home, i, cap) + 1;
+}
+
 size_t tagtable_lookup(const struct tagtable *t, const struct config *c,
 	const uint8_t tag[static KNOCK_TAG_BYTES], uint32_t *users, size_t max)
 {
-	if (!t->slots)
-		return 0;
-	uint64_t want = tag_load(tag);
-	uint32_t lo = (uint32_t)want;
 	size_t found = 0;
-	for (size_t i = tag_home(want, t->cap); t->slots[i].us != EMPTY;
-	     i = next_cell(i, t->cap)) {
-		const struct tag_entry *e = &t->slots[i];
-		if (e->tag_lo == lo && found < max && entry_is(t, c, e, want))
-			users[found++] = entry_user(e);
-	}
+	if (t->slots)
+		(void)scan(t, c, tag_load(tag), users, max, &found);
 	return found;
+}
+
+size_t tagtable_lookup_cells(const struct tagtable *t,
+	const uint8_t tag[static KNOCK_TAG_BYTES])
+{
+	size_t found;
+	return t->slots ? scan(t, NULL, tag_load(tag), NULL, 0, &found) : 0;
+}
+
+bool tagtable_check_order(const struct tagtable *t)
+{
+	size_t used = 0;
+	for (size_t i = 0; t->slots && i < t->cap; i++) {
+		const struct tag_entry *e = &t->slots[i];
+		if (e->us == EMPTY) {
+			if (e->tag_lo != UINT32_MAX)
+				return false;
+			continue;
+		}
+		used++;
+		size_t d = displacement(t->slots, i, t->cap);
+		if (d == 0)
+			continue;
+		/* Displaced: the cell before is taken, by an entry of an earlier
+		 * home (displaced at least as much), or of the same home (d - 1)
+		 * and a tag_lo no higher. */
+		size_t prev = i ? i - 1 : t->cap - 1;
+		const struct tag_entry *p = &t->slots[prev];
+		if (p->us == EMPTY)
+			return false;
+		size_t dp = displacement(t->slots, prev, t->cap);
+		if (dp + 1 < d || (dp + 1 == d && p->tag_lo > e->tag_lo))
+			return false;
+	}
+	return used == t->entries && (!t->slots || used < t->cap);
 }
 
 size_t tagtable_entries(const struct tagtable *t)

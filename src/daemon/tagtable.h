@@ -8,6 +8,7 @@
 #ifndef POSTERN_TAGTABLE_H
 #define POSTERN_TAGTABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,7 +23,7 @@ void tagtable_free(struct tagtable *t);
 
 /* Makes the table cover the slots around `now`; recomputes only when the
  * slot range moved. Sized for the most slots c's window can overlap, at a
- * load factor of at most 3/5 (8 bytes per cell). Returns 0, or -1 if
+ * load factor of at most 17/20 (8 bytes per cell). Returns 0, or -1 if
  * memory ran out (the old table stays in use, so knocks keep working until
  * the window moves past it). */
 int tagtable_update(struct tagtable *t, const struct config *c, uint64_t now);
@@ -56,5 +57,13 @@ size_t tagtable_lookup(const struct tagtable *t, const struct config *c,
 /* Number of (user, slot) tags held; bytes of memory used. */
 size_t tagtable_entries(const struct tagtable *t);
 size_t tagtable_bytes(const struct tagtable *t);
+
+/* For the tests. The cells tagtable_lookup would look at for tag (a miss
+ * must stop soon after the tag's home, not at the end of its cluster). */
+size_t tagtable_lookup_cells(const struct tagtable *t,
+	const uint8_t tag[static KNOCK_TAG_BYTES]);
+/* Whether every probe run holds its entries in the order of their home
+ * cells, without holes, with entries() entries and an empty cell left. */
+bool tagtable_check_order(const struct tagtable *t);
 
 #endif

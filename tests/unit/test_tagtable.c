@@ -304,7 +304,7 @@ static void lookup_respects_max(void **state)
 }
 
 /* The table is sized for the most slots the window can overlap, at load
- * <= 3/5, whatever the user count (not a power of two), and finds every
+ * <= 17/20, whatever the user count (not a power of two), and finds every
  * tag at every load it can reach. */
 static void sizing(void **state)
 {
@@ -324,8 +324,9 @@ static void sizing(void **state)
 				KNOCK_SLOT_SECONDS + 1;
 			size_t most = span * counts[n];
 			size_t cells = (tagtable_bytes(t) - header) / 8;
-			assert_true(cells * 3 >= most * 5); /* load <= 3/5 */
-			assert_true(cells <= most * 5 / 3 + 2);
+			assert_true(cells * 17 >= most * 20); /* load <= 17/20 */
+			assert_true(cells <= most * 20 / 17 + 2);
+			assert_true(tagtable_check_order(t));
 			uint64_t first = knock_slot(NOW - windows[w]);
 			uint64_t last = knock_slot(NOW + windows[w]);
 			for (size_t u = 0; u < counts[n]; u++)
@@ -346,11 +347,12 @@ static void many_users(void **state)
 	uint64_t first = knock_slot(NOW - 60), last = knock_slot(NOW + 60);
 	size_t slots = (size_t)(last - first + 1);
 	assert_int_equal(tagtable_entries(t), MANY_USERS * slots);
-	/* Load factor at most 3/5 of 8-byte cells, and no more cells than that
+	/* Load factor at most 17/20 of 8-byte cells, and no more cells than that
 	 * needs (the capacity is not rounded up to a power of two). */
 	size_t entries = MANY_USERS * slots;
-	assert_true(tagtable_bytes(t) >= entries * 8 * 5 / 3);
-	assert_true(tagtable_bytes(t) <= entries * 8 * 5 / 3 + 256);
+	assert_true(tagtable_bytes(t) >= entries * 8 * 20 / 17);
+	assert_true(tagtable_bytes(t) <= entries * 8 * 20 / 17 + 256);
+	assert_true(tagtable_check_order(t));
 	for (size_t u = 0; u < MANY_USERS; u++)
 		for (uint64_t s = first; s <= last; s++)
 			found_as(t, c, u, s);
@@ -394,6 +396,7 @@ static void prebuilt_in_threads(void **state)
 	assert_int_equal(tagtable_prebuild_start(t, c, NOW), 0);
 	assert_int_equal(tagtable_update_prefork(t, c, NOW), 0); /* waits */
 	assert_int_equal(tagtable_entries(t), MANY_USERS * slots);
+	assert_true(tagtable_check_order(t));
 	for (size_t u = 0; u < MANY_USERS; u++)
 		for (uint64_t s = first; s <= last; s++)
 			found_as(t, c, u, s);
@@ -406,6 +409,7 @@ static void prebuilt_in_threads(void **state)
 	assert_int_equal(tagtable_bytes(t), bytes);
 	/* 30 s later: one slot slides in, as in the child. */
 	assert_int_equal(tagtable_update(t, c, NOW + 30), 0);
+	assert_true(tagtable_check_order(t));
 	found_as(t, c, MANY_USERS - 1, knock_slot(NOW + 90));
 	not_found(t, c, MANY_USERS - 1, first);
 	tagtable_release(t);
