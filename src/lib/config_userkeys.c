@@ -238,14 +238,11 @@ int config_keys_restore_tags(struct config *c)
 	if (k->cap == 0)
 		return 0;
 	size_t tag_bytes = page_round(k->cap * sizeof *k->tag);
-	uint8_t (*tag)[KNOCK_TAG_KEY_BYTES] = map_keys(tag_bytes);
-	if (!tag)
+	k->tag = map_keys(tag_bytes);
+	if (!k->tag)
 		return -1;
-	size_t n = k->cap < c->nusers ? k->cap : c->nusers;
-	for (size_t i = 0; i < n; i++)
-		knock_derive_tag_key(k->secret[i], tag[i]);
-	k->tag = tag;
 	k->tag_bytes = tag_bytes;
+	cfg_keys_derive_tags(c);
 	return 0;
 }
 
