@@ -245,12 +245,18 @@ void child_main(const struct config *c, struct scheme_set *schemes, int sock,
 	if (getppid() == 1) /* the parent died before PDEATHSIG was set */
 		_exit(0);
 
-	/* Our own copy since the fork: keep no secret we do not need, nor an
-	 * index no packet of this config asks (free() unmaps it: no page is
-	 * copied). */
+	/* Our own copy since the fork: keep no secret we do not need, nor
+	 * what no packet of this config asks for: the names index, or all of
+	 * the users but their tag keys (config.h). These are mappings of their
+	 * own: freed, they are unmapped, and no page is copied. */
 	childkeys_forget((struct config *)c);
 	if (!config_names_user_in_knocks(c))
 		config_names_release((struct config *)c);
+	if (!config_child_needs_users(c)) {
+		config_release_users((struct config *)c);
+		log_info("capture child: %zu users known by their tag keys only "
+			"(names and settings freed)", c->nusers);
+	}
 	ch.config = c;
 	ch.schemes = schemes;
 	ch.sock = sock;

@@ -45,7 +45,7 @@ bool childkeys_forgotten(const struct config *c)
 {
 	if (c->keys.secret)
 		return false;
-	for (size_t i = 0; i < c->nusers; i++) {
+	for (size_t i = 0; c->users && i < c->nusers; i++) {
 		const struct config_user *u = &c->users[i];
 		struct user_keys k;
 		bool has_secret = config_user_keys(c, u, &k);

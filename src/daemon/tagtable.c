@@ -178,7 +178,7 @@ static void collect_users(struct cell_sink *k, const struct config *c,
 	/* Disabled users stay in: their knocks cost what anyone's do, and are
 	 * refused by policy with the rule named (user ... is disabled). */
 	for (size_t u = u0; u < u1; u++) {
-		const uint8_t *tag_key = config_user_tag_key(c, &c->users[u]);
+		const uint8_t *tag_key = config_tag_key_at(c, u);
 		if (!tag_key) /* keys not loaded: no knock is anyone's */
 			continue;
 		for (uint64_t s = from; s <= to; s++) {
@@ -493,7 +493,7 @@ static bool entry_is(const struct tagtable *t, const struct config *c,
 	if (user >= c->nusers)
 		return false;
 	const uint8_t *key = e->us & US_OLD ? c->users[user].prof->pol->old_keys.tag_key :
-		config_user_tag_key(c, &c->users[user]);
+		config_tag_key_at(c, user);
 	if (!key)
 		return false;
 	uint8_t tag[KNOCK_TAG_BYTES];

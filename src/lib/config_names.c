@@ -51,9 +51,28 @@ void config_names_release(struct config *c)
 	cfg_names_free(c);
 }
 
+bool config_child_needs_users(const struct config *c)
+{
+	return !c->tmpl || c->ntemplate_users != c->nusers || c->uses.old_keys ||
+		config_names_user_in_knocks(c);
+}
+
+void config_release_users(struct config *c)
+{
+	/* All of them share c->tmpl's profile (config_free frees it there):
+	 * nothing else to free per user. Not wiped: the pages are the
+	 * parent's too, and hold no secret. */
+	free(c->users);
+	c->users = NULL;
+	cfg_arena_free(c);
+	cfg_names_free(c);
+}
+
 static const struct config_user *find(const struct config *c, const char *name,
 	int (*cmp)(const char *, const char *))
 {
+	if (!c->users) /* known by index only (config_release_users) */
+		return NULL;
 	if (!c->name_slot) { /* a config built by hand (tests, benches) */
 		for (size_t i = 0; i < c->nusers; i++)
 			if (cmp(c->users[i].name, name) == 0)

@@ -203,11 +203,15 @@ bool config_user_same_secret(const struct config *c, const struct config_user *a
 	return sa && sb && sodium_memcmp(sa, sb, KNOCK_MASTER_BYTES) == 0;
 }
 
+const uint8_t *config_tag_key_at(const struct config *c, size_t i)
+{
+	return c->keys.tag && i < c->keys.cap && i < c->nusers ? c->keys.tag[i] : NULL;
+}
+
 const uint8_t *config_user_tag_key(const struct config *c,
 	const struct config_user *u)
 {
-	size_t i = user_index(c, u);
-	return c->keys.tag && i < c->keys.cap ? c->keys.tag[i] : NULL;
+	return config_tag_key_at(c, user_index(c, u));
 }
 
 void config_keys_drop_secret(struct config *c)

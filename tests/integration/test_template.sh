@@ -98,4 +98,21 @@ expect "carol's lease is cut to the template's 10 s" wait_for_log "$LOG" \
 	"accept user=carol src=$A4 target=$A4 open=tcp/22 lease=10 via=udp" 3
 
 expect "posternd still running" kill -0 "$POSTERND_PID"
+expect "with alice's section, the child keeps the users" \
+	test "$(count_log "$LOG" 'known by their tag keys only')" -eq 0
+stop_posternd
+
+echo "-- every user from keys_file: the child keeps their tag keys only"
+sed -i '/^\[user alice\]/,/^$/d' "$CONF"
+seen=$(lines "$LOG")
+start_posternd "$NS_SRV" "$CONF" "$LOG" || die "posternd did not start"
+expect "the child frees the users' names and settings" wait_for_log "$LOG" \
+	"capture child: 2 users known by their tag keys only" 3 "$seen"
+expect "mallory is still an unknown tag" knock_from "$NS_A" "$SRV4" mallory --lease 3s
+expect "refused as such" wait_for_log "$LOG" "refuse reason=unknown-tag user=- src=$A4 via=udp" 3 "$seen"
+expect "alice, now a template user, knocks" knock_from "$NS_A" "$SRV4" alice --lease 3s
+expect "accept logged for alice" wait_for_log "$LOG" \
+	"accept user=alice src=$A4 target=$A4 open=tcp/22 lease=3 via=udp" 3 "$seen"
+expect "alice reaches tcp/22" wait_open "$NS_A" "$SRV4" 22
+expect "the child was never restarted" test "$(count_log "$LOG" 'capture child .* ended')" -eq 0
 finish

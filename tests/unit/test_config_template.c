@@ -459,6 +459,45 @@ static void many_users(void **state)
 		knock_derive_keys(secret, &want);
 		assert_memory_equal(derived(c, u), &want, sizeof want);
 	}
+	/* What the capture child does with such a config (SPA only, every
+	 * user a template user): it keeps the users' tag keys, by index, and
+	 * frees the rest; config_free still frees what is left. */
+	assert_false(config_child_needs_users(c));
+	uint8_t (*tags)[KNOCK_TAG_KEY_BYTES] = calloc(N, sizeof *tags);
+	assert_non_null(tags);
+	for (unsigned i = 0; i < N; i++)
+		memcpy(tags[i], config_tag_key_at(c, i), sizeof tags[i]);
+	config_release_users(c);
+	assert_null(c->users);
+	assert_null(config_find_user(c, "user-1"));
+	assert_int_equal(c->nusers, N);
+	for (unsigned i = 0; i < N; i++)
+		assert_memory_equal(config_tag_key_at(c, i), tags[i], sizeof tags[i]);
+	assert_null(config_tag_key_at(c, N));
+	free(tags);
+	config_free(c);
+}
+
+/* Which configs' capture child needs the users themselves: one with a user
+ * of a section of their own does (knocks that name their user, or keys in
+ * rotation, can only be a section's: test_config.c names_in_knocks). */
+static void child_needs_users(void **state)
+{
+	struct tf *t = *state;
+	char text[1024];
+	keys(t, "bob %s\ncarol %s\n", t->b64[1], t->b64[2]);
+	static const char *const needing[] = {
+		"[user bob]\nopen = tcp/443\n[user *]\nopen = tcp/22\n",
+	};
+	for (size_t i = 0; i < sizeof needing / sizeof needing[0]; i++) {
+		config_text(t, text, sizeof text, needing[i]);
+		struct config *c = loaded(text, CONFIG_LOAD_KEYS);
+		assert_true(config_child_needs_users(c));
+		config_free(c);
+	}
+	config_text(t, text, sizeof text, "[user *]\nopen = tcp/22\n");
+	struct config *c = loaded(text, CONFIG_LOAD_KEYS);
+	assert_false(config_child_needs_users(c));
 	config_free(c);
 }
 
@@ -498,6 +537,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(duplicates_and_unknowns, setup, teardown),
 		cmocka_unit_test_setup_teardown(long_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(many_users, setup, teardown),
+		cmocka_unit_test_setup_teardown(child_needs_users, setup, teardown),
 		cmocka_unit_test_setup_teardown(template_expiry_warned_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(profiles_shared_and_own, setup, teardown),
 	};
