@@ -264,9 +264,10 @@ bool config_names_user_in_knocks(const struct config *c);
  * user: 1.2 MB at 100 000 users). Lookups then walk users[]: slower, still
  * right. */
 void config_names_release(struct config *c);
-/* True unless every user is a [user *] user, no knock names its user and
- * no key is in rotation: then the capture child needs of a user nothing but
- * the tag key (an SPA knock's tag finds the user by index). */
+/* False when no knock names its user, no key is in rotation and at most a
+ * few users have a section of their own (the rest are [user *] users): the
+ * capture child then needs of a user nothing but the tag key (an SPA
+ * knock's tag finds the user, by index). */
 bool config_child_needs_users(const struct config *c);
 /* The capture child, when !config_child_needs_users: frees the users array
  * and their names (1.6 + 0.8 MB at 100 000 users). Users are then known

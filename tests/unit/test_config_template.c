@@ -478,26 +478,31 @@ static void many_users(void **state)
 	config_free(c);
 }
 
-/* Which configs' capture child needs the users themselves: one with a user
- * of a section of their own does (knocks that name their user, or keys in
- * rotation, can only be a section's: test_config.c names_in_knocks). */
+/* Which configs' capture child needs the users themselves: one whose
+ * knocks name their user (here bob's port sequence) does; a few users with
+ * sections of their own besides [user *] do not, and freeing them frees
+ * their own profiles too (no leak under ASan). */
 static void child_needs_users(void **state)
 {
 	struct tf *t = *state;
 	char text[1024];
 	keys(t, "bob %s\ncarol %s\n", t->b64[1], t->b64[2]);
-	static const char *const needing[] = {
-		"[user bob]\nopen = tcp/443\n[user *]\nopen = tcp/22\n",
-	};
-	for (size_t i = 0; i < sizeof needing / sizeof needing[0]; i++) {
-		config_text(t, text, sizeof text, needing[i]);
-		struct config *c = loaded(text, CONFIG_LOAD_KEYS);
-		assert_true(config_child_needs_users(c));
-		config_free(c);
-	}
-	config_text(t, text, sizeof text, "[user *]\nopen = tcp/22\n");
+	config_text(t, text, sizeof text, "[user bob]\nopen = tcp/443\n"
+		"sequence = udp/1000,udp/2000,udp/3000\n[user *]\nopen = tcp/22\n");
 	struct config *c = loaded(text, CONFIG_LOAD_KEYS);
+	assert_true(config_child_needs_users(c));
+	config_free(c);
+
+	config_text(t, text, sizeof text, "[user bob]\nopen = tcp/443\n[user *]\nopen = tcp/22\n");
+	c = loaded(text, CONFIG_LOAD_KEYS);
 	assert_false(config_child_needs_users(c));
+	uint8_t bob[KNOCK_TAG_KEY_BYTES];
+	memcpy(bob, config_user_tag_key(c, config_find_user(c, "bob")), sizeof bob);
+	size_t i = (size_t)(config_find_user(c, "bob") - c->users);
+	config_release_users(c);
+	assert_null(c->users);
+	assert_int_equal(c->nusers, 2);
+	assert_memory_equal(config_tag_key_at(c, i), bob, sizeof bob);
 	config_free(c);
 }
 
