@@ -250,12 +250,12 @@ void child_main(const struct config *c, struct scheme_set *schemes, int sock,
 	 * the users but their tag keys (config.h). These are mappings of their
 	 * own: freed, they are unmapped, and no page is copied. */
 	childkeys_forget((struct config *)c);
-	if (!config_names_user_in_knocks(c))
-		config_names_release((struct config *)c);
-	if (!config_child_needs_users(c)) {
+	if (!config_child_needs_users(c)) { /* the names index goes with them */
 		config_release_users((struct config *)c);
 		log_info("capture child: %zu users known by their tag keys only "
 			"(names and settings freed)", c->nusers);
+	} else if (!config_names_user_in_knocks(c)) {
+		config_names_release((struct config *)c);
 	}
 	ch.config = c;
 	ch.schemes = schemes;
