@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "state.h"
+#include "walsync.h"
 
 #define MAX_COMMITS 100000
 
@@ -122,6 +123,8 @@ static void round_of(struct kind *k, const char *dir, long spaced, long gap_ms,
 	unlink(shm);
 
 	struct errbuf err = { "" };
+	struct walsync_counts before, after;
+	walsync_counts(&before);
 	double t0 = now_us();
 	struct state *s = state_open(db, &err);
 	if (s && k->reserve && state_reserve_wal(s, &err) != 0) {
@@ -150,8 +153,12 @@ static void round_of(struct kind *k, const char *dir, long spaced, long gap_ms,
 			snprintf(load, sizeof load, "?");
 		fclose(f);
 	}
-	printf("round %d %-7s open %6.0f us, WAL %8ld bytes after %u commits, load %s\n",
-		r, k->name, t_open, file_size(wal), i, load);
+	walsync_counts(&after);
+	printf("round %d %-7s open %6.0f us, WAL %8ld bytes after %u commits, load %s; "
+		"WAL flushes %llu whole, %llu data then cache\n",
+		r, k->name, t_open, file_size(wal), i, load,
+		(unsigned long long)(after.whole - before.whole),
+		(unsigned long long)(after.data_then_flush - before.data_then_flush));
 	report("  spaced", sp, (size_t)spaced);
 	report("  burst", bu, (size_t)burst);
 	k->nspaced += (size_t)spaced;
@@ -194,5 +201,10 @@ int main(int argc, char **argv)
 		free(kinds[k].spaced);
 		free(kinds[k].burst);
 	}
+	/* walsync.c: how the WAL's flushes were done, both kinds together. */
+	struct walsync_counts n;
+	walsync_counts(&n);
+	printf("WAL flushes: %llu whole (fdatasync), %llu as data then a cache flush\n",
+		(unsigned long long)n.whole, (unsigned long long)n.data_then_flush);
 	return 0;
 }

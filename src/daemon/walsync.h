@@ -1,0 +1,32 @@
+/* walsync — the SQLite VFS of the state database: SQLite's own unix VFS,
+ * except how the WAL is flushed on a filesystem where fdatasync writes
+ * more than recovery needs (walsync.c says when, and why that is as
+ * durable). */
+#ifndef POSTERN_WALSYNC_H
+#define POSTERN_WALSYNC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The VFS's name for sqlite3_open_v2, registered (not as the default) on
+ * the first call; NULL if SQLite has no unix VFS to build on. */
+const char *walsync_vfs(void);
+
+/* How this process's WAL flushes were done: whole (fdatasync of the WAL)
+ * or as its data and then a cache flush. For tests and benchmarks. */
+struct walsync_counts {
+	uint64_t whole;
+	uint64_t data_then_flush;
+};
+void walsync_counts(struct walsync_counts *out);
+
+/* The bytes at the start of fd's file that are on disk as they read: no
+ * hole, no unwritten (preallocated) or delayed-allocation extent before
+ * them (FIEMAP). At most size; -1 if the filesystem cannot tell. */
+int64_t walsync_written_prefix(int fd, int64_t size);
+
+/* Whether fd's file is on an ext4 without a journal, the one filesystem
+ * whose fdatasync the VFS replaces (walsync.c). */
+bool walsync_fs_unjournalled_ext4(int fd);
+
+#endif
