@@ -101,9 +101,10 @@ fi
 
 echo
 echo "== flood.sh"
-# Fewer knocks and rates than flood.sh's defaults, to keep `make bench`
-# under 10 minutes (fwknopd's lost knocks cost 2 s each).
-RATES=${RATES:-"2000 200000 0"} FLOOD_KNOCKS=${FLOOD_KNOCKS:-5} IDLE_KNOCKS=${IDLE_KNOCKS:-10} \
+# Fewer flood knocks and rates than flood.sh's defaults, to keep `make
+# bench` under 10 minutes (fwknopd's lost knocks cost 2 s each); the idle
+# row keeps the 20 knocks issue 5 asks its median and p95 over.
+RATES=${RATES:-"2000 200000 0"} FLOOD_KNOCKS=${FLOOD_KNOCKS:-5} IDLE_KNOCKS=${IDLE_KNOCKS:-20} \
 	timeout --kill-after=20 "$FLOOD_TIMEOUT" bash "$here/flood.sh" "$build"
 rc=$?
 case $rc in

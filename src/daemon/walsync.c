@@ -27,7 +27,12 @@
  * (unwritten) or not-yet-allocated extent that FIEMAP reports. Writes
  * inside it overwrite blocks whose allocation and size an fdatasync has
  * already made durable: only their data changes. state_reserve_wal makes
- * the prefix the WAL's whole reserve at start.
+ * the prefix the WAL's whole reserve at start. Every other writer of the
+ * file is this code too (the admin tools open the store with state_open):
+ * a process flushes whole until it has measured the file itself, and
+ * only posternd sets the size limit that makes SQLite cut a WAL (its own
+ * xTruncate ends its prefix); a WAL found shorter than the prefix is
+ * flushed whole.
  *
  * Anything that fails on the fast path (sync_file_range, the flush, a
  * shrunk or unlinked file) falls back to the whole fdatasync, whose error
@@ -35,7 +40,6 @@
  * as before. */
 #include "walsync.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/fiemap.h>
