@@ -150,6 +150,30 @@ static void remove_state(const char *db)
 	unlink(path);
 }
 
+/* A new state database in dir (db receives its path). */
+static struct state *open_fresh(const char *dir, char *db, size_t size)
+{
+	snprintf(db, size, "%s/state.db", dir);
+	remove_state(db);
+	struct errbuf err = { "" };
+	struct state *s = state_open(db, &err);
+	if (!s)
+		fail_msg("state_open: %s", err.msg);
+	return s;
+}
+
+/* COMMITS fresh records; how their flushes were done. */
+static struct walsync_counts commit_all(struct state *s)
+{
+	struct walsync_counts before, after;
+	walsync_counts(&before);
+	for (uint32_t i = 0; i < COMMITS; i++)
+		assert_int_equal(commit_nonce(s, i), STATE_FRESH);
+	walsync_counts(&after);
+	return (struct walsync_counts){ .whole = after.whole - before.whole,
+		.data_then_flush = after.data_then_flush - before.data_then_flush };
+}
+
 /* Commits on the filesystem the integration test mounted: each flushed the
  * way that filesystem calls for, the device flushed its cache for each,
  * and every record is there after the database is closed and opened. */
@@ -165,28 +189,13 @@ static void test_commit_flushes(void **ctx)
 		device = NULL;
 	bool fast = strcmp(expect, "data-then-flush") == 0;
 	char db[4096];
-	snprintf(db, sizeof db, "%s/state.db", dir);
-	remove_state(db);
-
+	struct state *s = open_fresh(dir, db, sizeof db);
 	struct errbuf err = { "" };
-	struct state *s = state_open(db, &err);
-	assert_non_null(s);
 	assert_int_equal(state_reserve_wal(s, &err), 0);
-	struct walsync_counts before, after;
-	walsync_counts(&before);
 	unsigned long long flushes = device ? device_flushes(device) : 0;
-	for (uint32_t i = 0; i < COMMITS; i++)
-		assert_int_equal(commit_nonce(s, i), STATE_FRESH);
-	walsync_counts(&after);
-	uint64_t quick = after.data_then_flush - before.data_then_flush;
-	uint64_t whole = after.whole - before.whole;
-	if (fast) {
-		assert_int_equal(quick, COMMITS);
-		assert_int_equal(whole, 0);
-	} else {
-		assert_int_equal(quick, 0);
-		assert_int_equal(whole, COMMITS);
-	}
+	struct walsync_counts n = commit_all(s);
+	assert_int_equal(n.data_then_flush, fast ? COMMITS : 0);
+	assert_int_equal(n.whole, fast ? 0 : COMMITS);
 	if (device)
 		assert_true(device_flushes(device) - flushes >= COMMITS);
 	state_close(s);
@@ -208,18 +217,10 @@ static void test_growing_wal_flushes_whole(void **ctx)
 	if (!dir)
 		skip();
 	char db[4096];
-	snprintf(db, sizeof db, "%s/state.db", dir);
-	remove_state(db);
-	struct errbuf err = { "" };
-	struct state *s = state_open(db, &err);
-	assert_non_null(s);
-	struct walsync_counts before, after;
-	walsync_counts(&before);
-	for (uint32_t i = 0; i < COMMITS; i++)
-		assert_int_equal(commit_nonce(s, i), STATE_FRESH);
-	walsync_counts(&after);
-	assert_int_equal(after.data_then_flush - before.data_then_flush, 0);
-	assert_int_equal(after.whole - before.whole, COMMITS);
+	struct state *s = open_fresh(dir, db, sizeof db);
+	struct walsync_counts n = commit_all(s);
+	assert_int_equal(n.data_then_flush, 0);
+	assert_int_equal(n.whole, COMMITS);
 	state_close(s);
 	remove_state(db);
 }
