@@ -14,8 +14,9 @@
  *
  * Each commit is what grant.c does for an SPA knock: one state_commit with
  * a fresh replay key. Prints p50/p95/min/max in µs per round and over all
- * rounds of a kind, the open's time and the WAL's size; never fails on
- * time.
+ * rounds of a kind, the open's time, the WAL's size and how its flushes
+ * were done (walsync.c: whole, or as data then a cache flush); never fails
+ * on time.
  *
  *   BUILD/bench/bench_commit [-r ROUNDS] [-n SPACED] [-g GAP_MS] [-b BURST] DIR
  */
