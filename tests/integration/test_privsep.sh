@@ -17,6 +17,21 @@ field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
 child_pid() { pgrep -P "$POSTERND_PID" | head -n 1; }
 
+# no_dir_or_file_open PID: past stdin/stdout/stderr (which may be a log
+# file), PID holds no directory (the parent holds one for the state store's
+# flush, walsync.c; openat(dir, "..") would lead out of an empty root) and
+# no regular file.
+no_dir_or_file_open() {
+	local f
+	for f in /proc/"$1"/fd/*; do
+		case ${f##*/} in 0 | 1 | 2) continue ;; esac
+		if [ -d "$f" ] || [ -f "$f" ]; then
+			echo "  open: $f -> $(readlink "$f")"
+			return 1
+		fi
+	done
+}
+
 # check_child MODE: the sandbox of the running child; MODE is
 # "namespaces" or "chroot".
 check_child() {
@@ -35,6 +50,8 @@ check_child() {
 	expect "child's root directory is empty (${root_list:-empty})" test -z "$root_list"
 	expect "child holds no descriptor of the state store" \
 		bash -c "! ls -l /proc/$c/fd/ | grep -q state.db"
+	expect "child holds no descriptor of a directory or regular file" \
+		no_dir_or_file_open "$c"
 	expect "child maps no file of the state store" \
 		bash -c "! grep -q state.db /proc/$c/maps"
 	if [ "$mode" = namespaces ]; then
