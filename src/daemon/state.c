@@ -48,6 +48,9 @@ struct state {
 	sqlite3_stmt *prune;
 	sqlite3_stmt *advance; /* positions: insert or move up, never down */
 	sqlite3_stmt *each_position;
+	/* A knock's transaction, prepared once: its commit parses no SQL. */
+	sqlite3_stmt *begin;
+	sqlite3_stmt *commit;
 	int wal_frames; /* in the WAL after the last commit */
 };
 
@@ -108,6 +111,16 @@ static int exec(sqlite3 *db, const char *sql, const char *what, struct errbuf *e
 		return -1;
 	}
 	return 0;
+}
+
+/* Runs a prepared statement that returns no rows. */
+static int run(sqlite3 *db, sqlite3_stmt *st, const char *what, struct errbuf *err)
+{
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		set_db_error(err, db, what); /* before the reset, which may replace it */
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* A failed statement may leave a transaction open (e.g. after SQLITE_FULL
@@ -396,7 +409,9 @@ struct state *state_open(const char *path, struct errbuf *err)
 			"WHERE excluded.position > positions.position",
 			&s->advance, err) != 0 ||
 		prepare(s->db, "SELECT user, key, position, blob FROM positions",
-			&s->each_position, err) != 0)
+			&s->each_position, err) != 0 ||
+		prepare(s->db, "BEGIN IMMEDIATE", &s->begin, err) != 0 ||
+		prepare(s->db, "COMMIT", &s->commit, err) != 0)
 		goto fail;
 	return s;
 fail:
@@ -418,6 +433,8 @@ void state_close(struct state *s)
 	sqlite3_finalize(s->prune);
 	sqlite3_finalize(s->advance);
 	sqlite3_finalize(s->each_position);
+	sqlite3_finalize(s->begin);
+	sqlite3_finalize(s->commit);
 	/* The last connection to close checkpoints the WAL into the main file. */
 	sqlite3_close(s->db);
 	free(s);
@@ -556,7 +573,7 @@ enum state_result state_commit(struct state *s, const struct state_commit *c,
 {
 	if (!c->replay_key && !c->position_key)
 		return STATE_FRESH;
-	if (exec(s->db, "BEGIN IMMEDIATE", "starting a commit", err) != 0) {
+	if (run(s->db, s->begin, "starting a commit", err) != 0) {
 		recover(s->db);
 		return STATE_ERROR;
 	}
@@ -582,7 +599,7 @@ enum state_result state_commit(struct state *s, const struct state_commit *c,
 		recover(s->db); /* roll back: nothing of a refused knock is kept */
 		return r;
 	}
-	if (exec(s->db, "COMMIT", "committing a knock", err) != 0) {
+	if (run(s->db, s->commit, "committing a knock", err) != 0) {
 		recover(s->db);
 		return STATE_ERROR;
 	}
