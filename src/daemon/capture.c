@@ -37,6 +37,7 @@ struct capture_handle {
 struct capture {
 	struct capture_handle handles[CONFIG_MAX_IFACES];
 	size_t n;
+	struct capture_ring ring;
 	capture_event_fn *on_event;
 	void *ctx;
 };
@@ -106,13 +107,12 @@ struct capture *capture_open(const struct config *c, capture_event_fn *on_event,
 	}
 	cap->on_event = on_event;
 	cap->ctx = ctx;
-	struct capture_ring ring;
-	capture_ring_plan(c, &ring);
+	capture_ring_plan(c, &cap->ring);
 	size_t want = c->all_ifaces ? 1 : c->nifaces;
 	for (size_t i = 0; i < want; i++) {
 		const char *name = c->all_ifaces ? "any" : c->ifaces[i];
 		char why[PCAP_ERRBUF_SIZE];
-		pcap_t *p = open_one(name, filter, &ring, why, sizeof why);
+		pcap_t *p = open_one(name, filter, &cap->ring, why, sizeof why);
 		if (!p) {
 			on_event(ctx, CAPTURE_MISSING, name, why);
 			continue;
@@ -189,6 +189,11 @@ int capture_dispatch(struct capture *cap, size_t i, capture_packet_fn *fn, void 
 	pcap_close(h->pcap);
 	h->pcap = NULL;
 	return -1;
+}
+
+const struct capture_ring *capture_ring_of(const struct capture *cap)
+{
+	return &cap->ring;
 }
 
 size_t capture_count(const struct capture *cap)

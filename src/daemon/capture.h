@@ -47,6 +47,8 @@ size_t capture_pollfds(const struct capture *cap, struct pollfd *pfds);
 /* Reads what is ready on the handle behind pfds[i] (batch-limited). On a
  * capture failure reports CAPTURE_DOWN and returns -1; else packets handled. */
 int capture_dispatch(struct capture *cap, size_t i, capture_packet_fn *fn, void *ctx);
+/* The ring capture_open asked for on each interface. */
+const struct capture_ring *capture_ring_of(const struct capture *cap);
 /* Number of interfaces currently captured. */
 size_t capture_count(const struct capture *cap);
 

@@ -281,10 +281,9 @@ void child_main(const struct config *c, struct scheme_set *schemes, int sock,
 	}
 	/* Once per start, while logging still works (before the sandbox): the
 	 * ring is most of this process's memory. */
-	struct capture_ring ring;
-	capture_ring_plan(c, &ring);
+	const struct capture_ring *ring = capture_ring_of(ch.capture);
 	log_info("capture child: ring snaplen=%u buffer=%u frames=%u per interface",
-		ring.snaplen, ring.buffer, ring.frames);
+		ring->snaplen, ring->buffer, ring->frames);
 	/* syslog() stamps lines with local time: load the zone file now, while
 	 * the filesystem is still there (the sandbox forbids open). */
 	struct tm tm;
