@@ -27,6 +27,12 @@
 #                     socket), max rate: alice must still get in
 #   users N           N configured users: start-up (until "ready"), RSS
 #
+# After posternd's scenarios, the idle one runs once more against
+# bench/floor_server in posternd's place and table: a plain UDP socket, one
+# record flushed as posternd flushes its WAL, one netlink batch. It is the
+# machine's part of an idle knock, the baseline for posternd's idle row
+# (printed under the table; FLOOR=0 skips it).
+#
 # The flooder (FLOOD_SEND=packet, the default) sends prebuilt Ethernet
 # frames through an AF_PACKET socket that bypasses its own stack and qdisc;
 # FLOOD_SEND=udp uses a UDP socket (a raw one for the spoofed flood). The
@@ -87,7 +93,8 @@ PROBE="$BUILD/bench/probe_connect"
 FLOOD="$BUILD/bench/flood"
 SEAL="$BUILD/bench/seal_knock"
 RINGSTAT="$BUILD/bench/ringstat"
-for f in "$PROBE" "$FLOOD" "$SEAL" "$RINGSTAT"; do
+FLOOR_SERVER="$BUILD/bench/floor_server"
+for f in "$PROBE" "$FLOOD" "$SEAL" "$RINGSTAT" "$FLOOR_SERVER"; do
 	[ -x "$f" ] || { echo "flood: $f missing (run make BUILD=$BUILD)"; exit 1; }
 done
 for tool in ip nft taskset python3; do
@@ -139,7 +146,7 @@ alive() {
 
 close_door() {
 	case $CUR in
-	posternd) S nft delete element inet postern leases4 "{ $A4 . tcp . $DOOR_PORT }" >/dev/null 2>&1 ;;
+	posternd | floor) S nft delete element inet postern leases4 "{ $A4 . tcp . $DOOR_PORT }" >/dev/null 2>&1 ;;
 	fwknopd) S iptables -F FWKNOP_INPUT >/dev/null 2>&1 ;;
 	esac
 	A "$PROBE" -i 1000 "$SRV4" "$DOOR_PORT" "$CLOSED_CHECK_MS" >/dev/null 2>&1
@@ -149,7 +156,7 @@ close_door() {
 # seal N FILE: N fresh valid knocks of alice's, one hex line each.
 seal() {
 	case $CUR in
-	posternd) "$SEAL" "$TEST_DIR/client/alice.key" "$1" "$DOOR_PORT" 2 >"$2" ;;
+	posternd | floor) "$SEAL" "$TEST_DIR/client/alice.key" "$1" "$DOOR_PORT" 2 >"$2" ;;
 	fwknopd)
 		: >"$2"
 		local i
@@ -306,6 +313,37 @@ run_scenarios() {
 	scenario rx-on-srv 0 -k random -z "$size"
 }
 
+# run_floor: the idle scenario against floor_server (the machine's part of
+# a knock: a wake-up, one record flushed as posternd flushes its WAL, one
+# netlink batch), in posternd's place and posternd's table, which is left
+# in place for it. FLOOR=0 skips it.
+run_floor() {
+	[ "${FLOOR:-1}" = 1 ] && want idle || return 0
+	CUR=floor
+	# Beside posternd's state.db: the same filesystem and directory.
+	setsid ip netns exec "$NS_SRV" "$FLOOR_SERVER" "$KNOCK_PORT" "$DOOR_PORT" \
+		"$TEST_DIR/floor.record" >"$TEST_DIR/floor.log" 2>&1 </dev/null &
+	DPID=$!
+	BG_PIDS+=("$DPID")
+	for _ in $(seq 100); do
+		grep -q ready "$TEST_DIR/floor.log" && break
+		kill -0 "$DPID" 2>/dev/null || break
+		sleep 0.05
+	done
+	if grep -q ready "$TEST_DIR/floor.log" && kill -0 "$DPID" 2>/dev/null; then
+		echo "flood: $(cat "$TEST_DIR/floor.log")"
+		pin_daemon
+		close_door || { echo "flood: tcp/$DOOR_PORT open before the floor's knocks"; exit 1; }
+		knocks 1 "$TEST_DIR/warmup.us"
+		scenario idle -
+	else
+		echo "flood: floor_server did not start:"; cat "$TEST_DIR/floor.log"
+	fi
+	kill -TERM "$DPID" 2>/dev/null
+	wait "$DPID" 2>/dev/null
+	DPID=""
+}
+
 # ---- set-up ----------------------------------------------------------------------
 
 echo "flood: machine $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); daemon on CPU $SRV_CPU, flooder on CPU $FLOOD_CPU"
@@ -344,6 +382,7 @@ if [[ " $DAEMONS " == *" posternd "* ]]; then
 	grep -c '\baccept\b' "$TEST_DIR/posternd.log" >"$RES/posternd.accepts"
 	stop_posternd
 	DPID=""
+	run_floor
 	S nft delete table inet postern 2>/dev/null
 fi
 
@@ -562,6 +601,11 @@ paste -d'#' "$RES/posternd" "$RES/fwknopd" | while IFS='#' read -r a b; do
 	esac
 done
 [ -e "$RES/fwknopd.skip" ] && echo "fwknopd: $(cat "$RES/fwknopd.skip")"
+if [ -s "$RES/floor" ]; then
+	IFS='|' read -r _ _ _ ok p50 p95 _ <"$RES/floor"
+	echo "floor (bench/floor_server in posternd's place: a wake-up, one flushed record, one netlink batch):" \
+		"idle ok $ok p50 $p50 p95 $p95"
+fi
 if [ -s "$RES/perf.txt" ]; then
 	echo
 	echo "perf: posternd's capture child during the heaviest garbage flood (self time, top 25)"

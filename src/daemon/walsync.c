@@ -162,10 +162,7 @@ static bool may_share_inode_block(ino_t a, ino_t b, long block_bytes)
 	return per_block <= 0 || (a - 1) / (ino_t)per_block == (b - 1) / (ino_t)per_block;
 }
 
-/* A directory at or above the WAL's, on its filesystem, whose inode is in
- * another block of the inode table than the WAL's; the WAL's own directory
- * if none is. -1 if even that cannot be opened. */
-static int open_flush_handle(const char *wal_path, int wal_fd)
+int walsync_open_flush_handle(const char *wal_path, int wal_fd)
 {
 	struct stat wal, dir;
 	struct statfs sf;
@@ -396,7 +393,7 @@ static int walsync_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file,
 		return rc;
 	w->fd = open(name, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	if (w->fd >= 0 && walsync_fs_unjournalled_ext4(w->fd))
-		w->flush_fd = open_flush_handle(name, w->fd);
+		w->flush_fd = walsync_open_flush_handle(name, w->fd);
 	w->eligible = w->fd >= 0 && w->flush_fd >= 0;
 	return SQLITE_OK;
 }

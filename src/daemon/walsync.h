@@ -29,4 +29,11 @@ int64_t walsync_written_prefix(int fd, int64_t size);
  * whose fdatasync the VFS replaces (walsync.c). */
 bool walsync_fs_unjournalled_ext4(int fd);
 
+/* The directory whose fdatasync flushes the disk's cache after a WAL's
+ * pages are written (walsync.c, step 2): one at or above wal_path's, on
+ * its filesystem, whose inode is in another block of the inode table than
+ * the WAL's (wal_fd); the WAL's own directory if none is. An open
+ * descriptor, or -1 if even that cannot be opened. */
+int walsync_open_flush_handle(const char *wal_path, int wal_fd);
+
 #endif
