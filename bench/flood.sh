@@ -55,6 +55,9 @@
 #   USERS=100000 DAEMONS="posternd fwknopd" bench/flood.sh build
 #
 # CAPTURE_BUFFER=SIZE sets posternd's [daemon] capture_buffer (e.g. 2m).
+# KERNEL_FILTER=tags (the default here) or ports sets its [daemon]
+# kernel_filter: with tags its capture's kernel filter also drops datagrams
+# whose tag no user has now (postern.conf(5); ports is posternd's default).
 # USERS_KEYS=template (default: keys_file + [user *]) or files (a key file
 # and a [user NAME] section per user) for the many-users start-up.
 # SCENARIOS (default all) names the scenarios to run, e.g. only the idle
@@ -77,6 +80,7 @@ DAEMONS=${DAEMONS:-"posternd fwknopd"}
 SCENARIOS=${SCENARIOS:-all}
 OPEN_TIMEOUT_MS=${OPEN_TIMEOUT_MS:-2000}
 CLOSED_CHECK_MS=100
+KERNEL_FILTER=${KERNEL_FILTER:-tags}
 INTERVAL_US=${INTERVAL_US:-25} # a new probe connect every INTERVAL_US µs (probe_connect -i)
 DOOR_PORT=22
 SRV_CPU=0 FLOOD_CPU=1
@@ -367,11 +371,12 @@ start_tcp_service "$NS_SRV" "$DOOR_PORT"
 
 if [[ " $DAEMONS " == *" posternd "* ]]; then
 	CUR=posternd
-	echo "flood: posternd"
+	echo "flood: posternd (kernel_filter = $KERNEL_FILTER)"
 	write_config "$TEST_DIR/postern.conf" interfaces="$SRV_IF" run_as=nobody
 	# CAPTURE_BUFFER=2m: posternd's [daemon] capture_buffer (its ring).
 	[ -n "${CAPTURE_BUFFER:-}" ] &&
 		sed -i "/^\[daemon\]/a capture_buffer = $CAPTURE_BUFFER" "$TEST_DIR/postern.conf"
+	sed -i "/^\[daemon\]/a kernel_filter = $KERNEL_FILTER" "$TEST_DIR/postern.conf"
 	start_posternd "$NS_SRV" "$TEST_DIR/postern.conf" "$TEST_DIR/posternd.log" \
 		|| { echo "flood: posternd did not start"; exit 1; }
 	DPID=$POSTERND_PID
@@ -579,6 +584,7 @@ echo
 echo "flood: valid knocks (ok/n), knock-to-open latency from the send (ms), daemon CPU (% of a core) and RSS (MiB)"
 echo "  sent: what the flooder sent on CPU $FLOOD_CPU, pps ('*': the flood's bound ended it before the knocks did)"
 echo "  ring: packets/s that passed the daemon's capture filter; drops: ring full / kernel backlog (machine-wide)"
+echo "  posternd ran with kernel_filter = $KERNEL_FILTER"
 fmt="%-10s %-6s | %-7s %-7s %-9s %-5s %-7s %-7s %-4s %-3s | %-7s %-7s %-9s %-5s %-7s %-7s %-4s %-3s\n"
 # shellcheck disable=SC2059
 printf "$fmt" scenario rate sent ring drops ok p50 p95 cpu rss sent ring drops ok p50 p95 cpu rss

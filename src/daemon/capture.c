@@ -1,10 +1,13 @@
 /* capture — see capture.h. */
 #include "capture.h"
 
+#include <errno.h>
+#include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "carrier.h"
 #include "msg.h"
@@ -189,6 +192,27 @@ int capture_dispatch(struct capture *cap, size_t i, capture_packet_fn *fn, void 
 	pcap_close(h->pcap);
 	h->pcap = NULL;
 	return -1;
+}
+
+int capture_attach_filter(struct capture *cap, const struct sock_filter *prog, size_t len,
+	struct errbuf *err)
+{
+	struct sock_fprog fprog = { .len = (unsigned short)len, .filter = (struct sock_filter *)prog };
+	if (len == 0 || len > BPF_MAXINSNS) {
+		errbuf_set(err, "a kernel filter of %zu instructions", len);
+		return -1;
+	}
+	for (size_t i = 0; i < cap->n; i++) {
+		struct capture_handle *h = &cap->handles[i];
+		/* Replaced whole by the kernel: no packet sees a mix, and none
+		 * already in the ring is lost (pcap_setfilter would drain it). */
+		if (h->pcap && setsockopt(pcap_fileno(h->pcap), SOL_SOCKET, SO_ATTACH_FILTER,
+				&fprog, sizeof fprog) != 0) {
+			errbuf_set(err, "%s: %s", h->iface, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
 }
 
 const struct capture_ring *capture_ring_of(const struct capture *cap)

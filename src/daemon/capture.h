@@ -47,6 +47,12 @@ size_t capture_pollfds(const struct capture *cap, struct pollfd *pfds);
 /* Reads what is ready on the handle behind pfds[i] (batch-limited). On a
  * capture failure reports CAPTURE_DOWN and returns -1; else packets handled. */
 int capture_dispatch(struct capture *cap, size_t i, capture_packet_fn *fn, void *ctx);
+/* Replaces the kernel filter of every open handle by prog (classic BPF,
+ * len instructions; tagfilter.h). 0, or -1 with err naming the interface
+ * that refused it (handles before it have the new filter). */
+struct sock_filter;
+int capture_attach_filter(struct capture *cap, const struct sock_filter *prog, size_t len,
+	struct errbuf *err);
 /* The ring capture_open asked for on each interface. */
 const struct capture_ring *capture_ring_of(const struct capture *cap);
 /* Number of interfaces currently captured. */

@@ -35,6 +35,16 @@ bool carriers_bpf(const struct config *c, char *buf, size_t len)
 	return used > 0;
 }
 
+bool carriers_udp_spa_only(const struct config *c)
+{
+	if (c->nknock_ports == 0 || c->uses.otp) /* OTP text shares the ports */
+		return false;
+	for (size_t i = 0; i < NCARRIERS; i++)
+		if (carriers[i] != &carrier_udp && carriers[i]->max_packet(c) != 0)
+			return false;
+	return true;
+}
+
 unsigned carriers_snaplen(const struct config *c)
 {
 	size_t most = 0;

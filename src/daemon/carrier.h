@@ -62,6 +62,11 @@ struct carrier {
 /* The longest capture filter text carriers_bpf builds. */
 #define CARRIER_BPF_MAX 16384
 
+/* True if every packet the config takes is a single-packet knock in a UDP
+ * datagram to a knock port (no other carrier, no OTP text on those
+ * ports): the capture's kernel filter can then check tags (tagfilter.h). */
+bool carriers_udp_spa_only(const struct config *c);
+
 /* Builds the capture filter for every carrier the config uses. */
 bool carriers_bpf(const struct config *c, char *buf, size_t len);
 /* The capture's snap length for this config: the link header and the

@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "capfilter.h"
 #include "capture.h"
 #include "childkeys.h"
 #include "carrier.h"
@@ -39,6 +40,7 @@ struct child {
 	struct scheme_set *schemes;
 	int sock;
 	struct capture *capture;
+	struct capfilter *filter; /* the capture's kernel filter with tags, or NULL */
 	struct dnsserver *dns; /* dns = authoritative, else NULL */
 	uint64_t now;
 	uint8_t digest_key[crypto_shorthash_KEYBYTES];
@@ -202,6 +204,10 @@ static void child_loop(struct child *ch)
 		ch->now = (uint64_t)time(NULL);
 		schemes_tick(ch->schemes, ch->config, ch->now);
 		flush_suppressed(ch, false);
+		if (capfilter_sync(ch->filter, scheme_spa_tags(ch->schemes), ch->capture) < 0) {
+			flush_suppressed(ch, true);
+			_exit(CHILD_EXIT_CAPTURE);
+		}
 
 		size_t n = capture_pollfds(ch->capture, pfds);
 		pfds[n].fd = ch->sock;
@@ -279,6 +285,10 @@ void child_main(const struct config *c, struct scheme_set *schemes, int sock,
 		log_err("capture child: %s", err.msg);
 		_exit(1);
 	}
+	/* The tags in the kernel filter from the start (the table is built). */
+	ch.filter = capfilter_new(c);
+	if (capfilter_sync(ch.filter, scheme_spa_tags(ch.schemes), ch.capture) < 0)
+		_exit(CHILD_EXIT_CAPTURE);
 	/* Once per start, while logging still works (before the sandbox): the
 	 * ring is most of this process's memory. */
 	const struct capture_ring *ring = capture_ring_of(ch.capture);

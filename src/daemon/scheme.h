@@ -97,6 +97,9 @@ void schemes_parent_tick(struct scheme_set *s, const struct config *c, uint64_t 
  * empty one; takes ownership (NULL: nothing). */
 struct tagtable;
 void scheme_spa_adopt_tags(struct scheme_set *s, struct tagtable *t);
+/* The single-packet scheme's tag table (the child's, once it ticks); NULL
+ * if the scheme is not loaded. */
+const struct tagtable *scheme_spa_tags(const struct scheme_set *s);
 /* Parent: around the fork of a capture child (scheme_ops.parent_prefork). */
 void schemes_prefork(struct scheme_set *s, const struct config *c, uint64_t now);
 void schemes_postfork(struct scheme_set *s);

@@ -71,6 +71,12 @@ void scheme_spa_adopt_tags(struct scheme_set *s, struct tagtable *t)
 	m->tags = t;
 }
 
+const struct tagtable *scheme_spa_tags(const struct scheme_set *s)
+{
+	const struct spa_mem *m = s->mem[SCHEME_SPA];
+	return m ? m->tags : NULL;
+}
+
 static void spa_postfork(void *mem)
 {
 	struct spa_mem *m = mem;

@@ -117,6 +117,12 @@ static int add_rules(scmp_filter_ctx ctx, const struct seccomp_fds *fds, struct 
 		cmp(2, SCMP_CMP_EQ, SO_ERROR, 0) };
 	if (add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getsockopt), 2, soerror, err) < 0)
 		return -1;
+	/* capfilter: the capture's kernel filter, replaced as the tags change
+	 * (it can only narrow what this process sees). */
+	struct scmp_arg_cmp attach[2] = { cmp(1, SCMP_CMP_EQ, SOL_SOCKET, 0),
+		cmp(2, SCMP_CMP_EQ, SO_ATTACH_FILTER, 0) };
+	if (add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2, attach, err) < 0)
+		return -1;
 	if (add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getsockopt), 1, &solpacket, err) < 0 ||
 	    add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, &ifflags, err) < 0 ||
 	    add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, &ifindex, err) < 0)

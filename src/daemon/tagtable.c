@@ -53,6 +53,7 @@ struct tagtable {
 	size_t cap; /* cells; < 2^32 */
 	size_t entries;
 	uint64_t first_slot, last_slot; /* range covered; first > last = none */
+	uint64_t generation; /* moves on whenever the tags held change */
 	size_t per_slot; /* tags per slot (users + old keys), set by a full build */
 	/* A build running in a thread of its own (tagtable_prebuild_start). */
 	bool building;
@@ -407,6 +408,7 @@ static int update(struct tagtable *t, const struct config *c, uint64_t now, bool
 			(size_t)(last - t->last_slot) * t->per_slot, two, false);
 		t->first_slot = first;
 		t->last_slot = last;
+		t->generation++;
 		return 0;
 	}
 
@@ -435,6 +437,7 @@ static int update(struct tagtable *t, const struct config *c, uint64_t now, bool
 	t->per_slot = per_slot;
 	t->first_slot = first;
 	t->last_slot = last;
+	t->generation++;
 	return 0;
 }
 
@@ -575,6 +578,35 @@ bool tagtable_check_order(const struct tagtable *t)
 			return false;
 	}
 	return used == t->entries && (!t->slots || used < t->cap);
+}
+
+uint64_t tagtable_generation(const struct tagtable *t)
+{
+	return t->generation;
+}
+
+size_t tagtable_prefixes(const struct tagtable *t, uint8_t (*out)[TAGTABLE_PREFIX_BYTES],
+	size_t max, size_t *offset)
+{
+	/* A cell keeps the half of the tag that tag_load put in the low 32
+	 * bits: the first four bytes on a little-endian host, the last four
+	 * on a big-endian one. Stored back the same way, they are in order. */
+	uint64_t probe = 1;
+	uint8_t first;
+	memcpy(&first, &probe, 1);
+	*offset = first ? 0 : KNOCK_TAG_BYTES - TAGTABLE_PREFIX_BYTES;
+	if (t->entries > max)
+		return t->entries;
+	size_t n = 0;
+	for (size_t i = 0; t->slots && i < t->cap; i++) {
+		if (t->slots[i].us == EMPTY)
+			continue;
+		uint64_t v = t->slots[i].tag_lo;
+		uint8_t bytes[KNOCK_TAG_BYTES];
+		memcpy(bytes, &v, sizeof bytes);
+		memcpy(out[n++], bytes + *offset, TAGTABLE_PREFIX_BYTES);
+	}
+	return n;
 }
 
 size_t tagtable_entries(const struct tagtable *t)

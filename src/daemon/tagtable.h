@@ -54,6 +54,17 @@ void tagtable_invalidate(struct tagtable *t);
 size_t tagtable_lookup(const struct tagtable *t, const struct config *c,
 	const uint8_t tag[static KNOCK_TAG_BYTES], uint32_t *users, size_t max);
 
+/* Moves on whenever the tags held change (a build, a slide). */
+uint64_t tagtable_generation(const struct tagtable *t);
+
+/* The four bytes of each held tag that the table keeps, for the capture's
+ * kernel filter (tagfilter.h); *offset is where they sit in the tag (0 on
+ * little-endian hosts). Writes them to out and returns how many, unless
+ * more than max are held: then writes nothing and returns that count. */
+#define TAGTABLE_PREFIX_BYTES 4
+size_t tagtable_prefixes(const struct tagtable *t, uint8_t (*out)[TAGTABLE_PREFIX_BYTES],
+	size_t max, size_t *offset);
+
 /* Number of (user, slot) tags held; bytes of memory used. */
 size_t tagtable_entries(const struct tagtable *t);
 size_t tagtable_bytes(const struct tagtable *t);

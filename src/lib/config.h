@@ -20,6 +20,10 @@
  *   capture_buffer = auto                        each capture ring: auto (room
  *                                                for 13 797 packets: capture.c)
  *                                                or a size (256k..1024m)
+ *   kernel_filter = ports | tags                 tags: the capture's kernel
+ *                                                filter also checks knocks'
+ *                                                tags (UDP knocks only;
+ *                                                unknown tags go unlogged)
  *   dns          = off | sniff | authoritative   knocks in DNS query names:
  *                                                see dns_conf.h for dns_*
  *
@@ -194,6 +198,7 @@ struct config {
 	bool icmp; /* carrier_icmp.c: knocks in echo requests */
 	uint32_t capture_buffer; /* bytes of each capture ring, or
 				    CONFIG_CAPTURE_BUFFER_AUTO (capture.c) */
+	bool kernel_filter_tags; /* kernel_filter = tags: capfilter.c */
 	struct seq_daemon seq; /* sequence_watch, syn_ports, ... (config_seq.c) */
 	struct dns_conf dns; /* dns, dns_zone, dns_answer, dns_listen (config_dns.c) */
 	struct audit_conf audit; /* audit_log, event_stream, alert_* (config_audit.c) */

@@ -280,6 +280,19 @@ static int set_capture_buffer(struct cfg_parse *p, const char *v)
 	return 0;
 }
 
+/* ports (the default): the capture's kernel filter takes every datagram of
+ * a knock's size on a knock port, and the child logs each refusal; tags:
+ * it also drops those whose tag no user has now (capfilter.h). */
+static int set_kernel_filter(struct cfg_parse *p, const char *v)
+{
+	if (strcasecmp(v, "ports") == 0 || strcasecmp(v, "tags") == 0) {
+		p->c->kernel_filter_tags = strcasecmp(v, "tags") == 0;
+		return 0;
+	}
+	cfg_error(p, p->line, "kernel_filter: '%s' is neither ports nor tags", v);
+	return -1;
+}
+
 /* ---- [protect] ---- */
 
 static int set_protect(struct cfg_parse *p, const char *v)
@@ -408,6 +421,7 @@ static const struct cfg_key daemon_keys[DK_COUNT] = {
 	[DK_ALERT_REFUSALS] = { "alert_refusals", cfg_set_alert_refusals, false },
 	[DK_KEYS_FILE] = { "keys_file", cfg_set_keys_file, false },
 	[DK_CAPTURE_BUFFER] = { "capture_buffer", set_capture_buffer, false },
+	[DK_KERNEL_FILTER] = { "kernel_filter", set_kernel_filter, false },
 };
 
 static const struct cfg_key protect_keys[] = {

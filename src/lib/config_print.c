@@ -42,6 +42,7 @@ static void print_daemon(const struct config *c, FILE *f)
 		fprintf(f, "capture_buffer = auto\n");
 	else
 		fprintf(f, "capture_buffer = %u\n", c->capture_buffer);
+	fprintf(f, "kernel_filter = %s\n", c->kernel_filter_tags ? "tags" : "ports");
 	cfg_print_seq_daemon(c, f);
 	cfg_print_dns(c, f);
 	cfg_print_policy_daemon(c, f);

@@ -320,6 +320,7 @@ static const char golden[] =
 	"mark = 0x10000\n"
 	"icmp = yes\n"
 	"capture_buffer = auto\n"
+	"kernel_filter = ports\n"
 	"dns = off\n"
 	"expiry_warning = 1209600\n"
 	"\n"
@@ -377,6 +378,7 @@ static void print_defaults_and_no_users(void **state)
 		"firewall = drop\n"
 		"icmp = no\n"
 		"capture_buffer = auto\n"
+		"kernel_filter = ports\n"
 		"dns = off\n"
 		"expiry_warning = 1209600\n"
 		"\n"
@@ -418,6 +420,33 @@ static void capture_buffer_sizes(void **state)
 			"[protect]\nports = tcp/22\n", bad[i]);
 		refused(text, "cfg:2", "capture_buffer: '");
 	}
+}
+
+/* [daemon] kernel_filter: ports (the default) or tags; printed and read back. */
+static void kernel_filter_modes(void **state)
+{
+	(void)state;
+	struct config *c = load_ok("[daemon]\n[protect]\nports = tcp/22\n");
+	assert_false(c->kernel_filter_tags);
+	config_free(c);
+	static const struct { const char *v; bool tags; } ok[] = {
+		{ "ports", false }, { "tags", true }, { "TAGS", true },
+	};
+	char text[256];
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		snprintf(text, sizeof text, "[daemon]\nkernel_filter = %s\n"
+			"[protect]\nports = tcp/22\n", ok[i].v);
+		c = load_ok(text);
+		assert_int_equal(c->kernel_filter_tags, ok[i].tags);
+		char *printed = print_to_string(c);
+		config_free(c);
+		c = load_ok(printed);
+		assert_int_equal(c->kernel_filter_tags, ok[i].tags);
+		free(printed);
+		config_free(c);
+	}
+	refused("[daemon]\nkernel_filter = bpf\n[protect]\nports = tcp/22\n", "cfg:2",
+		"kernel_filter: 'bpf' is neither ports nor tags");
 }
 
 /* ---- key files ---- */
@@ -616,6 +645,7 @@ int main(void)
 		cmocka_unit_test(example_config_loads),
 		cmocka_unit_test(print_golden),
 		cmocka_unit_test(capture_buffer_sizes),
+		cmocka_unit_test(kernel_filter_modes),
 		cmocka_unit_test(print_defaults_and_no_users),
 		cmocka_unit_test(find_users_by_name),
 		cmocka_unit_test(names_in_knocks),

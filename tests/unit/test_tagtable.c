@@ -425,6 +425,44 @@ static void prebuilt_in_threads(void **state)
 	config_free(c);
 }
 
+/* The bytes tagtable_prefixes hands the kernel filter are those of every
+ * tag in the window, and only those; the generation moves with the tags. */
+static void prefixes_are_the_tags_bytes(void **state)
+{
+	(void)state;
+	struct config *c = make_config(7, 60);
+	struct tagtable *t = tagtable_new();
+	assert_int_equal(tagtable_update(t, c, NOW), 0);
+	uint64_t gen = tagtable_generation(t);
+	size_t entries = tagtable_entries(t), offset = 99;
+	static uint8_t got[64][TAGTABLE_PREFIX_BYTES];
+	assert_int_equal(tagtable_prefixes(t, got, 64, &offset), entries);
+	assert_true(offset == 0 || offset == KNOCK_TAG_BYTES - TAGTABLE_PREFIX_BYTES);
+	uint64_t first = (NOW - 60) / KNOCK_SLOT_SECONDS, last = (NOW + 60) / KNOCK_SLOT_SECONDS;
+	assert_int_equal(entries, 7 * (last - first + 1));
+	for (size_t u = 0; u < 7; u++)
+		for (uint64_t s = first; s <= last; s++) {
+			uint8_t tag[KNOCK_TAG_BYTES];
+			knock_tag(config_user_tag_key(c, &c->users[u]), s, tag);
+			size_t hits = 0;
+			for (size_t i = 0; i < entries; i++)
+				hits += memcmp(got[i], tag + offset, TAGTABLE_PREFIX_BYTES) == 0;
+			if (hits != 1)
+				fail_msg("user %zu slot %llu: %zu prefixes", u, (unsigned long long)s, hits);
+		}
+	/* Too many for out: nothing written, the count returned. */
+	memset(got, 0, sizeof got);
+	assert_int_equal(tagtable_prefixes(t, got, entries - 1, &offset), entries);
+	assert_int_equal(got[0][0] | got[0][1] | got[0][2] | got[0][3], 0);
+
+	assert_int_equal(tagtable_update(t, c, NOW + 1), 0); /* same slots */
+	assert_true(tagtable_generation(t) == gen);
+	assert_int_equal(tagtable_update(t, c, NOW + KNOCK_SLOT_SECONDS), 0); /* a slide */
+	assert_true(tagtable_generation(t) != gen);
+	tagtable_free(t);
+	config_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +477,7 @@ int main(void)
 		cmocka_unit_test(sizing),
 		cmocka_unit_test(many_users),
 		cmocka_unit_test(prebuilt_in_threads),
+		cmocka_unit_test(prefixes_are_the_tags_bytes),
 	};
 	if (sodium_init() < 0)
 		return 1;
