@@ -19,7 +19,9 @@ enum mode {
 struct capfilter {
 	enum mode mode;
 	bool refused; /* the kernel refused ours once: libpcap's stays */
-	uint64_t generation; /* of the tags in the filter (MODE_TAGS) */
+	bool synced; /* generation below was acted on (once per change) */
+	bool told_too_many; /* logged that the tags do not fit */
+	uint64_t generation; /* of the table's tags last acted on */
 	uint16_t ports[TAGFILTER_PORTS_MAX];
 	size_t nports;
 	uint8_t bytes[TAGFILTER_PREFIXES_MAX][TAGTABLE_PREFIX_BYTES];
@@ -96,17 +98,23 @@ int capfilter_sync(struct capfilter *f, const struct tagtable *t, struct capture
 	if (!f || !t || f->refused)
 		return 0;
 	uint64_t generation = tagtable_generation(t);
-	if (f->mode == MODE_TAGS && generation == f->generation)
+	if (f->synced && generation == f->generation)
 		return 0;
+	f->synced = true;
+	f->generation = generation;
 	size_t offset;
 	size_t n = tagtable_prefixes(t, f->bytes, TAGFILTER_PREFIXES_MAX, &offset);
 	if (n > TAGFILTER_PREFIXES_MAX) {
-		if (f->mode != MODE_TAGS)
-			return 0; /* libpcap's, or ours loose: both by port and length */
 		char why[96];
 		snprintf(why, sizeof why, "%zu tags, more than the %d a filter holds", n,
 			TAGFILTER_PREFIXES_MAX);
-		return loosen(f, cap, why);
+		if (f->mode == MODE_TAGS)
+			return loosen(f, cap, why);
+		if (!f->told_too_many) /* libpcap's stays: by port and length too */
+			log_warn("capture child: kernel_filter = tags: %s; filtering by "
+				"port and length only", why);
+		f->told_too_many = true;
+		return 0;
 	}
 	for (size_t i = 0; i < n; i++)
 		f->prefixes[i] = tagfilter_prefix(f->bytes[i]);
@@ -123,6 +131,5 @@ int capfilter_sync(struct capfilter *f, const struct tagtable *t, struct capture
 	if (f->mode != MODE_TAGS)
 		log_info("capture child: kernel filter checks the tags (%zu now)", n);
 	f->mode = MODE_TAGS;
-	f->generation = generation;
 	return 0;
 }

@@ -101,6 +101,29 @@ expect "alice's knock still opens" knock_from "$NS_A" "$SRV4" alice --lease 3s
 expect "alice reaches tcp/22" wait_open "$NS_A" "$SRV4" 22
 stop_posternd
 
+echo "-- 500 users (2 500 tags, more than a filter holds): by port and length"
+tags_config "$TEST_DIR/postern-many.conf"
+keys="$TEST_DIR/users.keys"
+(umask 077; "$PYTHON" -c '
+import base64, os
+for i in range(499):
+    print("u%03d %s" % (i, base64.b64encode(os.urandom(32)).decode()))
+' >"$keys")
+sed -i "s|^\[daemon\]\$|[daemon]\nkeys_file = $keys|" "$TEST_DIR/postern-many.conf"
+printf '\n[user *]\nopen = tcp/22\n' >>"$TEST_DIR/postern-many.conf"
+: >"$LOG"
+start_posternd "$NS_SRV" "$TEST_DIR/postern-many.conf" "$LOG" || die "posternd did not start"
+expect "the child says the tags do not fit" wait_for_log "$LOG" \
+	"kernel_filter = tags: 2500 tags, more than the 2048 a filter holds; filtering by port and length only" 3
+ring_packets >/dev/null
+garbage 300
+sleep 0.5
+n=$(ring_packets)
+expect "the garbage reaches the ring (got ${n:-?} of 300)" between "${n:-x}" 300 310
+expect "alice's knock opens" knock_from "$NS_A" "$SRV4" alice --lease 3s
+expect "alice reaches tcp/22" wait_open "$NS_A" "$SRV4" 22
+stop_posternd
+
 echo "-- the default, kernel_filter = ports: garbage reaches the child, which logs it"
 write_config "$TEST_DIR/postern-ports.conf"
 : >"$LOG"
