@@ -1,6 +1,7 @@
 /* capfilter — see capfilter.h. */
 #include "capfilter.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "carrier.h"

@@ -10,7 +10,7 @@
 /* Labels a program jumps to; forward only, as classic BPF wants. NEXT
  * (after them) means the next instruction. */
 enum label { L_V4, L_V6, L_LEN4, L_LEN6, L_TAG4, L_TAG6, L_DROP, L_TREE, L_COUNT };
-/* Conditional jumps waiting for a label: at most two per port and block. */
+/* Jumps waiting for a label: one per port and a few more, per block. */
 #define FIXUPS_MAX (4 * TAGFILTER_PORTS_MAX + 32)
 
 struct program {

@@ -598,7 +598,7 @@ size_t tagtable_prefixes(const struct tagtable *t, uint8_t (*out)[TAGTABLE_PREFI
 	if (t->entries > max)
 		return t->entries;
 	size_t n = 0;
-	for (size_t i = 0; t->slots && i < t->cap; i++) {
+	for (size_t i = 0; t->slots && i < t->cap && n < max; i++) {
 		if (t->slots[i].us == EMPTY)
 			continue;
 		uint64_t v = t->slots[i].tag_lo;
