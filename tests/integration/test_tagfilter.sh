@@ -40,6 +40,24 @@ ring_packets() {
 
 between() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 
+# garbage_in_ring LO HI WHAT: sends 300 garbage datagrams and expects the
+# ring to have taken LO..HI packets meanwhile.
+garbage_in_ring() {
+	local n
+	ring_packets >/dev/null
+	garbage 300
+	sleep 0.5
+	n=$(ring_packets)
+	expect "$3 (the ring took ${n:-?} of 300)" between "${n:-x}" "$1" "$2"
+}
+
+# alice_opens WHAT [KNOCK ARGS...]: her knock opens tcp/22 for her.
+alice_opens() {
+	local what=$1; shift
+	expect "$what: the knock exits 0" knock_from "$NS_A" "$SRV4" alice --lease 3s "$@"
+	expect "$what: alice reaches tcp/22" wait_open "$NS_A" "$SRV4" 22
+}
+
 # tags_config FILE: write_config's, with kernel_filter = tags.
 tags_config() {
 	write_config "$1"
@@ -53,13 +71,8 @@ started=$(date +%s)
 # One user, a ±60-s window: the tags of 5 slots.
 expect "the child's kernel filter checks the tags" wait_for_log "$LOG" \
 	"capture child: kernel filter checks the tags \\(5 now\\)" 3
-ring_packets >/dev/null
-garbage 300
-sleep 0.5
-n=$(ring_packets)
-expect "none of 300 garbage datagrams reached the ring (got ${n:-?})" between "${n:-x}" 0 0
-expect "alice's knock exits 0" knock_from "$NS_A" "$SRV4" alice --lease 3s
-expect "alice reaches tcp/22" wait_open "$NS_A" "$SRV4" 22
+garbage_in_ring 0 0 "no garbage reaches the ring"
+alice_opens "a knock"
 n=$(ring_packets)
 expect "her knock reached the ring (got ${n:-?})" between "${n:-x}" 1 3
 expect "the door closes with the lease" wait_closed "$NS_A" "$SRV4" 22 5
@@ -74,14 +87,9 @@ wait_s=$((past - $(date +%s)))
 echo "   waiting ${wait_s} s for the slot to change"
 [ "$wait_s" -gt 0 ] && sleep "$wait_s"
 skip=$(lines "$LOG")
-expect "a knock 55 s ahead exits 0" knock_from "$NS_A" "$SRV4" alice --lease 3s --clock-offset 55
-expect "it opens the door" wait_open "$NS_A" "$SRV4" 22
+alice_opens "a knock 55 s ahead" --clock-offset 55
 expect "accept logged" wait_for_log "$LOG" "accept user=alice src=$A4" 3 "$skip"
-ring_packets >/dev/null
-garbage 300
-sleep 0.5
-n=$(ring_packets)
-expect "garbage still stays out of the ring (got ${n:-?})" between "${n:-x}" 0 0
+garbage_in_ring 0 0 "garbage still stays out"
 expect "posternd still running" kill -0 "$POSTERND_PID"
 stop_posternd
 
@@ -92,13 +100,8 @@ sed -i 's/^\[daemon\]$/[daemon]\nicmp = yes/' "$TEST_DIR/postern-icmp.conf"
 start_posternd "$NS_SRV" "$TEST_DIR/postern-icmp.conf" "$LOG" || die "posternd did not start"
 expect "the child says the tags cannot be used" wait_for_log "$LOG" \
 	"kernel_filter = tags, but this config takes other knocks.*ports and lengths only" 3
-ring_packets >/dev/null
-garbage 300
-sleep 0.5
-n=$(ring_packets)
-expect "the garbage reaches the ring (got ${n:-?} of 300)" between "${n:-x}" 300 310
-expect "alice's knock still opens" knock_from "$NS_A" "$SRV4" alice --lease 3s
-expect "alice reaches tcp/22" wait_open "$NS_A" "$SRV4" 22
+garbage_in_ring 300 310 "the garbage reaches the ring"
+alice_opens "a knock"
 stop_posternd
 
 echo "-- 500 users (2 500 tags, more than a filter holds): by port and length"
@@ -115,24 +118,15 @@ printf '\n[user *]\nopen = tcp/22\n' >>"$TEST_DIR/postern-many.conf"
 start_posternd "$NS_SRV" "$TEST_DIR/postern-many.conf" "$LOG" || die "posternd did not start"
 expect "the child says the tags do not fit" wait_for_log "$LOG" \
 	"kernel_filter = tags: 2500 tags, more than the 2048 a filter holds; filtering by port and length only" 3
-ring_packets >/dev/null
-garbage 300
-sleep 0.5
-n=$(ring_packets)
-expect "the garbage reaches the ring (got ${n:-?} of 300)" between "${n:-x}" 300 310
-expect "alice's knock opens" knock_from "$NS_A" "$SRV4" alice --lease 3s
-expect "alice reaches tcp/22" wait_open "$NS_A" "$SRV4" 22
+garbage_in_ring 300 310 "the garbage reaches the ring"
+alice_opens "a knock"
 stop_posternd
 
 echo "-- the default, kernel_filter = ports: garbage reaches the child, which logs it"
 write_config "$TEST_DIR/postern-ports.conf"
 : >"$LOG"
 start_posternd "$NS_SRV" "$TEST_DIR/postern-ports.conf" "$LOG" || die "posternd did not start"
-ring_packets >/dev/null
-garbage 300
-sleep 0.5
-n=$(ring_packets)
-expect "the garbage reaches the ring (got ${n:-?} of 300)" between "${n:-x}" 300 310
+garbage_in_ring 300 310 "the garbage reaches the ring"
 expect "its refusal is logged" wait_for_log "$LOG" "refuse reason=unknown-tag .*src=$B4" 3
 expect_not "no kernel filter with tags" grep -q "kernel filter" "$LOG"
 stop_posternd

@@ -390,6 +390,17 @@ static void print_defaults_and_no_users(void **state)
 	config_free(c);
 }
 
+/* text loaded, printed (config_print) and the print loaded again. */
+static struct config *load_printed(const char *text)
+{
+	struct config *c = load_ok(text);
+	char *printed = print_to_string(c);
+	config_free(c);
+	c = load_ok(printed);
+	free(printed);
+	return c;
+}
+
 /* [daemon] capture_buffer: bytes, k or m; bounded; a clear refusal. */
 static void capture_buffer_sizes(void **state)
 {
@@ -405,12 +416,10 @@ static void capture_buffer_sizes(void **state)
 			"[protect]\nports = tcp/22\n", ok[i].v);
 		struct config *c = load_ok(text);
 		assert_int_equal(c->capture_buffer, ok[i].bytes);
-		/* What config_print writes ("auto" or bytes) reads back. */
-		char *printed = print_to_string(c);
 		config_free(c);
-		c = load_ok(printed);
+		/* What config_print writes ("auto" or bytes) reads back. */
+		c = load_printed(text);
 		assert_int_equal(c->capture_buffer, ok[i].bytes);
-		free(printed);
 		config_free(c);
 	}
 	static const char *const bad[] = { "m", "8g", "8 m", "-1", "8mb",
@@ -438,11 +447,9 @@ static void kernel_filter_modes(void **state)
 			"[protect]\nports = tcp/22\n", ok[i].v);
 		c = load_ok(text);
 		assert_int_equal(c->kernel_filter_tags, ok[i].tags);
-		char *printed = print_to_string(c);
 		config_free(c);
-		c = load_ok(printed);
+		c = load_printed(text);
 		assert_int_equal(c->kernel_filter_tags, ok[i].tags);
-		free(printed);
 		config_free(c);
 	}
 	refused("[daemon]\nkernel_filter = bpf\n[protect]\nports = tcp/22\n", "cfg:2",
