@@ -88,10 +88,7 @@ static int record_write(struct record_file *r)
 		return -1;
 	if (r->flush_fd < 0)
 		return fdatasync(r->fd);
-	if (sync_file_range(r->fd, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE |
-			SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER) != 0)
-		return -1;
-	return fdatasync(r->flush_fd);
+	return walsync_flush_data_then_cache(r->fd, r->flush_fd);
 }
 
 static bool source_addr(const struct sockaddr_storage *ss, struct addr *a)

@@ -248,16 +248,22 @@ static int wal_truncate(sqlite3_file *f, sqlite3_int64 size)
 	return w->real->pMethods->xTruncate(w->real, size);
 }
 
-/* Steps 1 and 2 of the file comment; 0, or -1 to flush the whole way. */
+int walsync_flush_data_then_cache(int fd, int flush_fd)
+{
+	if (sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE |
+			SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER) != 0)
+		return -1;
+	return fdatasync(flush_fd) == 0 ? 0 : -1;
+}
+
+/* Steps 1 and 2 of the file comment, where they apply; 0, or -1 to flush
+ * the whole way. */
 static int flush_data_then_cache(struct walsync_file *w)
 {
 	struct stat st;
 	if (fstat(w->fd, &st) != 0 || st.st_nlink == 0 || st.st_size < w->prefix)
 		return -1;
-	if (sync_file_range(w->fd, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE |
-			SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER) != 0)
-		return -1;
-	return fdatasync(w->flush_fd) == 0 ? 0 : -1;
+	return walsync_flush_data_then_cache(w->fd, w->flush_fd);
 }
 
 static int wal_sync(sqlite3_file *f, int flags)

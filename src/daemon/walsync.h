@@ -35,5 +35,10 @@ bool walsync_fs_unjournalled_ext4(int fd);
  * the WAL's (wal_fd); the WAL's own directory if none is. An open
  * descriptor, or -1 if even that cannot be opened. */
 int walsync_open_flush_handle(const char *wal_path, int wal_fd);
+/* Steps 1 and 2 (walsync.c) for fd's file, the cache flushed through
+ * flush_fd (walsync_open_flush_handle): as durable as fdatasync(fd) only
+ * for writes inside the file's settled prefix, which the caller checks.
+ * 0, or -1 with errno. */
+int walsync_flush_data_then_cache(int fd, int flush_fd);
 
 #endif
